@@ -1,0 +1,3 @@
+//! Results: the comparison table and the statistics behind its figures.
+
+pub mod table;

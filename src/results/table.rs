@@ -1,0 +1,191 @@
+//! `pipelines/comparison/results.csv`: one row per pipeline, upserted after every run.
+//!
+//! The first seventeen columns are the original framework's, in its order, so tools written
+//! against its table still read ours; rtde's own columns come after them. The file is
+//! rewritten through a temporary file and a rename, so a crash mid-write never leaves half a
+//! table.
+
+use std::fs;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+
+/// One pipeline's row. Figures are medians over the counted runs; `None` is written as an
+/// empty cell (not applicable or not measured), never as a made-up zero.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ResultRow {
+    pub pipeline_id: String,
+    pub pipeline_name: String,
+    pub ingestion: String,
+    pub processor: String,
+    pub storage: String,
+    pub startup_s: Option<f64>,
+    pub ingestion_s: Option<f64>,
+    pub processing_s: Option<f64>,
+    pub dbt_build_s: Option<f64>,
+    pub e2e_total_s: Option<f64>,
+    pub events: Option<u64>,
+    pub silver_rows: Option<u64>,
+    pub containers: Option<u64>,
+    pub dbt_tests: Option<u64>,
+    pub dbt_pass: Option<u64>,
+    pub validation_status: String,
+    pub notes: String,
+    // rtde's own columns.
+    pub runs: Option<u32>,
+    pub e2e_min_s: Option<f64>,
+    pub e2e_max_s: Option<f64>,
+    pub e2e_ci_low_s: Option<f64>,
+    pub e2e_ci_high_s: Option<f64>,
+    pub prepare_s: Option<f64>,
+    pub transform_s: Option<f64>,
+    pub serving_s: Option<f64>,
+    pub validation_s: Option<f64>,
+    pub harness_overhead_s: Option<f64>,
+    pub peak_mem_mb: Option<f64>,
+    pub cpu_s: Option<f64>,
+    pub events_per_s: Option<f64>,
+    pub checks_passed: Option<u32>,
+    pub checks_total: Option<u32>,
+    pub tier: String,
+    pub run_id: String,
+    pub run_dir: String,
+    pub recorded_at: String,
+}
+
+/// Read the table; a missing file is an empty table.
+pub fn read(path: &Path) -> Result<Vec<ResultRow>> {
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let mut reader = csv::Reader::from_path(path)
+        .with_context(|| format!("opening results table {}", path.display()))?;
+    reader
+        .deserialize()
+        .enumerate()
+        .map(|(i, row)| {
+            row.map_err(|e| {
+                Error::InvalidInput(format!(
+                    "{}:{}: not a results row ({e}); fix or delete the line",
+                    path.display(),
+                    i + 2
+                ))
+                .into()
+            })
+        })
+        .collect()
+}
+
+/// Replace the row with the same `pipeline_id` (or add it), keep the others, sort by id and
+/// write the table atomically.
+pub fn upsert(path: &Path, row: ResultRow) -> Result<()> {
+    let mut rows = read(path)?;
+    rows.retain(|r| r.pipeline_id != row.pipeline_id);
+    rows.push(row);
+    rows.sort_by(|a, b| a.pipeline_id.cmp(&b.pipeline_id));
+    write(path, &rows)
+}
+
+pub fn write(path: &Path, rows: &[ResultRow]) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let mut bytes = Vec::new();
+    {
+        let mut writer = csv::Writer::from_writer(&mut bytes);
+        for row in rows {
+            writer.serialize(row)?;
+        }
+        if rows.is_empty() {
+            writer.write_record(header())?;
+        }
+        writer.flush()?;
+    }
+    let tmp = path.with_extension("csv.tmp");
+    fs::write(&tmp, &bytes).with_context(|| format!("writing {}", tmp.display()))?;
+    fs::rename(&tmp, path).with_context(|| format!("replacing {}", path.display()))?;
+    Ok(())
+}
+
+/// The column names, in order.
+pub fn header() -> Vec<String> {
+    let mut bytes = Vec::new();
+    {
+        let mut writer = csv::Writer::from_writer(&mut bytes);
+        writer
+            .serialize(ResultRow::default())
+            .expect("serializing a default row into memory cannot fail");
+    }
+    String::from_utf8(bytes)
+        .expect("csv output is UTF-8")
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .split(',')
+        .map(str::to_string)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ORIGINAL_COLUMNS: [&str; 17] = [
+        "pipeline_id",
+        "pipeline_name",
+        "ingestion",
+        "processor",
+        "storage",
+        "startup_s",
+        "ingestion_s",
+        "processing_s",
+        "dbt_build_s",
+        "e2e_total_s",
+        "events",
+        "silver_rows",
+        "containers",
+        "dbt_tests",
+        "dbt_pass",
+        "validation_status",
+        "notes",
+    ];
+
+    #[test]
+    fn original_framework_columns_come_first_in_their_order() {
+        assert_eq!(header()[..17], ORIGINAL_COLUMNS);
+        assert!(header().contains(&"peak_mem_mb".to_string()));
+    }
+
+    #[test]
+    fn upsert_replaces_the_same_pipeline_and_keeps_others() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("comparison/results.csv");
+        let row = |id: &str, e2e| ResultRow {
+            pipeline_id: id.into(),
+            e2e_total_s: Some(e2e),
+            validation_status: "PASS".into(),
+            ..Default::default()
+        };
+        upsert(&path, row("p01", 10.0)).unwrap();
+        upsert(&path, row("p00", 5.0)).unwrap();
+        upsert(&path, row("p01", 12.5)).unwrap();
+        let rows = read(&path).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].pipeline_id, "p00");
+        assert_eq!(rows[1].e2e_total_s, Some(12.5));
+        assert_eq!(rows[1].silver_rows, None);
+    }
+
+    #[test]
+    fn corrupt_table_is_invalid_input_with_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("results.csv");
+        fs::write(&path, header().join(",") + "\np01,x,y\n").unwrap();
+        let err = read(&path).unwrap_err();
+        assert_eq!(crate::error::exit_code_of(&err), crate::exit::INVALID_INPUT);
+        assert!(format!("{err:#}").contains("results.csv:2"), "{err:#}");
+    }
+}
