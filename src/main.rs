@@ -1,19 +1,32 @@
 //! rtde: benchmark real-time data pipelines that live in Docker Compose stacks.
 //!
-//! `main` is wiring only: parse the command line, set up tracing, dispatch, and map an error
-//! to one of the exit codes documented in [`exit`].
+//! `main` is wiring only: parse the command line, set up tracing and the reporter, dispatch,
+//! and map an error to one of the exit codes documented in [`exit`].
 
 mod cli;
+mod commands;
+mod engine;
 mod error;
 mod exit;
+mod manifest;
+mod output;
 mod results;
 mod run;
 mod sample;
 
+use std::io::IsTerminal;
+use std::sync::Arc;
+
 use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+use cli::{Cli, Command};
+use commands::Context;
+use output::{Console, Style};
 
 fn main() {
-    let cli = cli::Cli::parse();
+    let cli = Cli::parse();
+    init_tracing(cli.verbose);
     let code = match run(cli) {
         Ok(code) => code,
         Err(err) => {
@@ -24,6 +37,44 @@ fn main() {
     std::process::exit(code);
 }
 
-fn run(_cli: cli::Cli) -> anyhow::Result<i32> {
-    Ok(exit::OK)
+/// Tracing goes to stderr, filtered by RTDE_LOG (or -v for debug), so it never mixes with
+/// command output on stdout.
+fn init_tracing(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "rtde=debug",
+        _ => "debug",
+    };
+    let filter = EnvFilter::try_from_env("RTDE_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn run(cli: Cli) -> anyhow::Result<i32> {
+    let style = Style::resolve(
+        std::io::stdout().is_terminal(),
+        std::env::var_os("CI").is_some(),
+    );
+    let ctx = Context {
+        root: cli.root,
+        pipelines_dir: cli.pipelines_dir,
+        reporter: Arc::new(Console::new(style)),
+    };
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async {
+        match cli.command {
+            Command::List => commands::list::list(&ctx),
+            Command::Validate(a) => {
+                commands::validate::validate(&ctx, a.ids, a.all, a.no_compose).await
+            }
+            Command::Bench(a) => commands::bench::bench(&ctx, a).await,
+            Command::BenchAll(a) => commands::bench::bench_all(&ctx, a).await,
+            Command::Up(a) => commands::stack::up(&ctx, a).await,
+            Command::Down(a) => commands::stack::down(&ctx, a).await,
+            Command::Status(a) => commands::stack::status(&ctx, a).await,
+            Command::Clean => commands::clean::clean(&ctx).await,
+        }
+    })
 }

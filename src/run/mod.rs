@@ -1,3 +1,14 @@
 //! One bench run: stages, probes, timing, teardown, and its record.
 
+mod checks;
+pub mod environment;
+pub mod guard;
+mod log;
+pub mod owner;
+mod probe;
+mod process;
 pub mod record;
+pub mod runner;
+mod stage;
+pub mod sweep;
+mod watch;

@@ -6,3 +6,6 @@
 mod report;
 
 pub use report::{ContainerResources, ResourceReport, StageResources};
+mod sampler;
+
+pub use sampler::{Sampler, SamplerConfig};

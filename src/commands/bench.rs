@@ -1,0 +1,125 @@
+//! `rtde bench` and `rtde bench-all`: sweep, then each pipeline's warm-up and measured runs,
+//! with the results table rewritten after every run (a later failure never loses earlier
+//! results).
+
+use std::time::Duration;
+
+use anyhow::Result;
+
+use super::{Context, overrides, under};
+use crate::cli::{BenchAllArgs, BenchArgs, RunOptions};
+use crate::exit;
+use crate::manifest::Pipeline;
+use crate::output::Event;
+use crate::results::{summary, table};
+use crate::run::record::{RunRecord, RunStatus};
+use crate::run::runner::RunSpec;
+use crate::sample::SamplerConfig;
+
+pub async fn bench(ctx: &Context, args: BenchArgs) -> Result<i32> {
+    let pipelines = ctx.load(&args.ids)?;
+    run_all(ctx, &pipelines, &args.options, false).await
+}
+
+pub async fn bench_all(ctx: &Context, args: BenchAllArgs) -> Result<i32> {
+    let wanted = |id: &str, list: &[String]| {
+        list.iter().any(|w| {
+            let n = w.trim_start_matches(['p', 'P']);
+            n.parse::<u32>().ok() == id[1..].parse::<u32>().ok()
+        })
+    };
+    let ids: Vec<String> = ctx
+        .all_ids()?
+        .into_iter()
+        .filter(|id| args.only.is_empty() || wanted(id, &args.only))
+        .filter(|id| !wanted(id, &args.skip))
+        .collect();
+    let pipelines: Vec<Pipeline> = ctx
+        .load(&ids)?
+        .into_iter()
+        .filter(|p| args.tier.as_ref().is_none_or(|t| &p.tier == t))
+        .collect();
+    if pipelines.is_empty() {
+        return Err(crate::error::Error::InvalidInput(
+            "no pipeline matches the selection; `rtde list` shows ids and tiers".into(),
+        )
+        .into());
+    }
+    run_all(ctx, &pipelines, &args.options, args.continue_on_error).await
+}
+
+async fn run_all(
+    ctx: &Context,
+    pipelines: &[Pipeline],
+    options: &RunOptions,
+    continue_on_error: bool,
+) -> Result<i32> {
+    let vars = overrides(&options.vars, options.events, options.seed)?;
+    let harness = ctx.harness().await?;
+    ctx.sweep(&harness.engine).await?;
+    let out_dir = under(&ctx.root, &options.out);
+    let results_path = under(&ctx.root, &options.results);
+    let sampling = (!options.no_sample).then(|| SamplerConfig {
+        method: options.sampler,
+        interval: Duration::from_millis(options.sample_interval),
+    });
+    let total = options.warmup + options.runs;
+    let mut code = exit::OK;
+    for pipeline in pipelines {
+        for name in vars.keys() {
+            if !pipeline.variables.contains_key(name) {
+                ctx.reporter.event(Event::Warning(format!(
+                    "{} has no variable `{name}`; the value is not used",
+                    pipeline.id
+                )));
+            }
+        }
+        let mut records: Vec<RunRecord> = Vec::new();
+        let mut dirs: Vec<String> = Vec::new();
+        let mut failed = false;
+        for index in 0..total {
+            let spec = RunSpec {
+                pipeline,
+                overrides: &vars,
+                out_dir: &out_dir,
+                keep_up: options.keep_up && index + 1 == total,
+                run_index: index,
+                total_runs: total,
+                warmup: index < options.warmup,
+                sampling: sampling.clone(),
+            };
+            let outcome = harness.run(&spec).await?;
+            let status = outcome.record.status;
+            dirs.push(
+                outcome
+                    .run_dir
+                    .strip_prefix(&ctx.root)
+                    .unwrap_or(&outcome.run_dir)
+                    .display()
+                    .to_string(),
+            );
+            records.push(outcome.record);
+            if records.iter().any(|r| !r.warmup) {
+                table::upsert(&results_path, summary::row_from_runs(&records, &dirs))?;
+            }
+            if status == RunStatus::Interrupted {
+                return Ok(exit::INTERRUPTED);
+            }
+            if status != RunStatus::Passed {
+                failed = true;
+                break;
+            }
+        }
+        if failed {
+            code = exit::FAILED;
+            if !continue_on_error && pipelines.len() > 1 {
+                ctx.reporter.event(Event::Warning(format!(
+                    "{} failed; stopping (pass --continue-on-error to go on)",
+                    pipeline.id
+                )));
+                break;
+            }
+        }
+    }
+    Ok(code)
+}

@@ -1,0 +1,149 @@
+//! One module per subcommand: thin glue from parsed arguments to the core.
+
+pub mod bench;
+pub mod clean;
+pub mod list;
+pub mod stack;
+pub mod validate;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Result;
+
+use crate::engine::compose::ComposeTool;
+use crate::engine::docker::Engine;
+use crate::error::Error;
+use crate::manifest::{self, Pipeline};
+use crate::output::Reporter;
+use crate::run::guard::{ActiveProjects, install_signal_handler};
+use crate::run::owner::Owner;
+use crate::run::runner::Harness;
+use crate::run::{environment, sweep};
+
+/// Where the project lives and how to talk to the user; shared by every command.
+pub struct Context {
+    pub root: PathBuf,
+    pub pipelines_dir: PathBuf,
+    pub reporter: Arc<dyn Reporter>,
+}
+
+impl Context {
+    pub fn pipelines_dir(&self) -> PathBuf {
+        self.root.join(&self.pipelines_dir)
+    }
+
+    /// Load the manifests of these ids; every manifest error is reported at once.
+    pub fn load(&self, ids: &[String]) -> Result<Vec<Pipeline>> {
+        let dir = self.pipelines_dir();
+        let mut pipelines = Vec::new();
+        let mut errors = Vec::new();
+        for id in ids {
+            let found = manifest::resolve(&dir, id)?;
+            match manifest::load(&found.manifest, &self.root) {
+                Ok(p) => pipelines.push(p),
+                Err(e) => errors.push(e.to_string()),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(Error::InvalidInput(errors.join("\n")).into());
+        }
+        Ok(pipelines)
+    }
+
+    /// Every pipeline id on disk.
+    pub fn all_ids(&self) -> Result<Vec<String>> {
+        Ok(manifest::discover(&self.pipelines_dir())?
+            .into_iter()
+            .map(|f| format!("p{}", f.number))
+            .collect())
+    }
+
+    /// Connect to Docker and Compose, capture the environment, install signal handling.
+    pub async fn harness(&self) -> Result<Harness> {
+        let engine = Engine::connect().await?;
+        let compose = ComposeTool::detect().await?;
+        let environment = environment::capture(&engine, &compose, &self.root).await;
+        let active = ActiveProjects::default();
+        let cancel = install_signal_handler(engine.clone(), active.clone())?;
+        Ok(Harness {
+            engine,
+            compose,
+            root: self.root.clone(),
+            environment,
+            cancel,
+            active,
+            owner: Owner::current(),
+            reporter: self.reporter.clone(),
+        })
+    }
+
+    /// Remove leftovers of rtde processes that died, and say what went.
+    pub async fn sweep(&self, engine: &Engine) -> Result<usize> {
+        let swept = sweep::sweep(engine).await?;
+        for (project, removed) in &swept {
+            self.reporter.event(crate::output::Event::Note(format!(
+                "removed leftovers of dead run {project}: {}",
+                if removed.is_empty() {
+                    "nothing left".into()
+                } else {
+                    removed.describe()
+                }
+            )));
+        }
+        Ok(swept.len())
+    }
+}
+
+/// `--var name=value` pairs, `--events` and `--seed` as manifest variables.
+pub fn overrides(
+    vars: &[String],
+    events: Option<u64>,
+    seed: Option<u64>,
+) -> Result<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    for pair in vars {
+        let (name, value) = pair.split_once('=').ok_or_else(|| {
+            Error::InvalidInput(format!("--var {pair}: write it as --var NAME=VALUE"))
+        })?;
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(Error::InvalidInput(format!(
+                "--var {pair}: `{name}` is not a variable name (letters, digits and _)"
+            ))
+            .into());
+        }
+        out.insert(name.to_string(), value.to_string());
+    }
+    if let Some(e) = events {
+        out.insert("events".into(), e.to_string());
+    }
+    if let Some(s) = seed {
+        out.insert("seed".into(), s.to_string());
+    }
+    Ok(out)
+}
+
+/// A path relative to the root unless absolute.
+pub fn under(root: &Path, path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        root.join(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overrides_parse_and_reject_bad_pairs() {
+        let o = overrides(&["broker=tansu".into()], Some(100), Some(7)).unwrap();
+        assert_eq!(o["broker"], "tansu");
+        assert_eq!(o["events"], "100");
+        assert_eq!(o["seed"], "7");
+        assert!(overrides(&["novalue".into()], None, None).is_err());
+        assert!(overrides(&["bad-name=1".into()], None, None).is_err());
+    }
+}

@@ -1,0 +1,413 @@
+//! The Docker engine through its API (bollard): containers by label, health, exec, logs,
+//! leftovers and removal.
+//!
+//! Compose is driven through its CLI (see `compose.rs`), but everything rtde *observes* goes
+//! through the API: Compose v1 has no JSON output, v2 changed its JSON shape in 2.21, and
+//! container names differ between them (`p_svc_1` vs `p-svc-1`). Labels are the one stable
+//! contract both versions keep, so containers, networks and volumes are found by
+//! `com.docker.compose.project` and rtde's own `rtde.*` labels.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use bollard::Docker;
+use bollard::exec::{CreateExecOptions, StartExecResults};
+use bollard::query_parameters::{
+    InspectContainerOptions, ListContainersOptions, ListNetworksOptions, ListVolumesOptions,
+    LogsOptions, RemoveContainerOptions, RemoveVolumeOptions,
+};
+use futures_util::StreamExt;
+
+use crate::error::Error;
+
+pub const PROJECT_LABEL: &str = "com.docker.compose.project";
+pub const SERVICE_LABEL: &str = "com.docker.compose.service";
+pub const ONEOFF_LABEL: &str = "com.docker.compose.oneoff";
+
+/// rtde's own labels, put on every container, network and volume of a run.
+pub mod labels {
+    pub const RUN_ID: &str = "rtde.run_id";
+    pub const PIPELINE: &str = "rtde.pipeline";
+    /// The pid of the rtde process that owns the run.
+    pub const PID: &str = "rtde.pid";
+    /// That process's start time (clock ticks after boot), so a reused pid is not mistaken
+    /// for the owner.
+    pub const PID_START: &str = "rtde.pid_start";
+    pub const HOST: &str = "rtde.host";
+    /// `true` for stacks left up on purpose (`rtde up`, `bench --keep-up`): never swept.
+    pub const KEEP: &str = "rtde.keep";
+}
+
+/// A connected engine, with the API version negotiated once.
+#[derive(Clone)]
+pub struct Engine {
+    docker: Docker,
+}
+
+/// What rtde needs to know of one container.
+#[derive(Debug, Clone)]
+pub struct ContainerInfo {
+    pub id: String,
+    pub name: String,
+    pub service: String,
+    pub one_off: bool,
+    pub image: String,
+    pub image_id: String,
+    pub running: bool,
+    /// Docker's state: `created`, `running`, `restarting`, `exited`, …
+    pub status: String,
+    /// `healthy`, `unhealthy`, `starting`, or `None` without a healthcheck.
+    pub health: Option<String>,
+    pub exit_code: Option<i64>,
+    pub labels: HashMap<String, String>,
+}
+
+/// Resources of one project that still exist.
+#[derive(Debug, Default)]
+pub struct Leftovers {
+    pub containers: Vec<String>,
+    pub networks: Vec<String>,
+    pub volumes: Vec<String>,
+}
+
+impl Leftovers {
+    pub fn is_empty(&self) -> bool {
+        self.containers.is_empty() && self.networks.is_empty() && self.volumes.is_empty()
+    }
+
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        for (kind, names) in [
+            ("containers", &self.containers),
+            ("networks", &self.networks),
+            ("volumes", &self.volumes),
+        ] {
+            if !names.is_empty() {
+                parts.push(format!("{kind}: {}", names.join(", ")));
+            }
+        }
+        parts.join("; ")
+    }
+}
+
+fn label_filter(pairs: &[(&str, &str)]) -> HashMap<String, Vec<String>> {
+    let labels = pairs
+        .iter()
+        .map(|(k, v)| {
+            if v.is_empty() {
+                k.to_string()
+            } else {
+                format!("{k}={v}")
+            }
+        })
+        .collect();
+    HashMap::from([("label".to_string(), labels)])
+}
+
+impl Engine {
+    /// Connect to the local engine and negotiate the API version (this machine's engine is
+    /// older than bollard's default version).
+    pub async fn connect() -> Result<Engine> {
+        let unreachable = |e: bollard::errors::Error| {
+            Error::Environment(format!(
+                "cannot reach the Docker engine ({e}); start it (e.g. `sudo systemctl start docker` \
+                 or `sudo dockerd &`) or set DOCKER_HOST"
+            ))
+        };
+        let docker = Docker::connect_with_local_defaults().map_err(unreachable)?;
+        let docker = docker.negotiate_version().await.map_err(unreachable)?;
+        docker.ping().await.map_err(unreachable)?;
+        Ok(Engine { docker })
+    }
+
+    pub fn client(&self) -> &Docker {
+        &self.docker
+    }
+
+    pub fn api_version(&self) -> String {
+        self.docker.client_version().to_string()
+    }
+
+    /// Containers matching every label (a label with an empty value matches any value).
+    pub async fn containers(&self, pairs: &[(&str, &str)]) -> Result<Vec<ContainerInfo>> {
+        let summaries = self
+            .docker
+            .list_containers(Some(ListContainersOptions {
+                all: true,
+                filters: Some(label_filter(pairs)),
+                ..Default::default()
+            }))
+            .await
+            .context("listing containers")?;
+        let mut out = Vec::with_capacity(summaries.len());
+        for s in summaries {
+            let Some(id) = s.id else { continue };
+            // A container can vanish between list and inspect (a one-off finishing): skip it.
+            let Ok(inspect) = self
+                .docker
+                .inspect_container(&id, None::<InspectContainerOptions>)
+                .await
+            else {
+                continue;
+            };
+            let labels = s.labels.unwrap_or_default();
+            let state = inspect.state.unwrap_or_default();
+            out.push(ContainerInfo {
+                name: inspect
+                    .name
+                    .unwrap_or_default()
+                    .trim_start_matches('/')
+                    .to_string(),
+                service: labels.get(SERVICE_LABEL).cloned().unwrap_or_default(),
+                one_off: labels.get(ONEOFF_LABEL).is_some_and(|v| v == "True"),
+                image: s.image.unwrap_or_default(),
+                image_id: s.image_id.unwrap_or_default(),
+                running: state.running.unwrap_or(false),
+                status: state.status.map(|s| s.to_string()).unwrap_or_default(),
+                health: state
+                    .health
+                    .and_then(|h| h.status)
+                    .map(|s| s.to_string())
+                    .filter(|s| !s.is_empty() && s != "none"),
+                exit_code: state.exit_code,
+                labels,
+                id,
+            });
+        }
+        Ok(out)
+    }
+
+    pub async fn project_containers(&self, project: &str) -> Result<Vec<ContainerInfo>> {
+        self.containers(&[(PROJECT_LABEL, project)]).await
+    }
+
+    /// Run a command in a running container; output chunks go to `sink` as they arrive.
+    /// Returns the exit code.
+    pub async fn exec(
+        &self,
+        container: &str,
+        argv: &[String],
+        env: &[String],
+        sink: &mut (dyn FnMut(&[u8]) + Send),
+    ) -> Result<i64> {
+        let exec = self
+            .docker
+            .create_exec(
+                container,
+                CreateExecOptions {
+                    cmd: Some(argv.to_vec()),
+                    env: Some(env.to_vec()),
+                    attach_stdout: Some(true),
+                    attach_stderr: Some(true),
+                    ..Default::default()
+                },
+            )
+            .await
+            .with_context(|| format!("creating exec of {argv:?} in {container}"))?;
+        if let StartExecResults::Attached { mut output, .. } = self
+            .docker
+            .start_exec(&exec.id, None)
+            .await
+            .with_context(|| format!("starting exec of {argv:?} in {container}"))?
+        {
+            while let Some(chunk) = output.next().await {
+                let chunk = chunk.with_context(|| format!("reading output of {argv:?}"))?;
+                sink(&chunk.into_bytes());
+            }
+        }
+        let inspect = self
+            .docker
+            .inspect_exec(&exec.id)
+            .await
+            .context("inspecting a finished exec")?;
+        Ok(inspect.exit_code.unwrap_or(-1))
+    }
+
+    /// A container's whole log (stdout and stderr interleaved).
+    pub async fn logs(&self, container: &str) -> Result<String> {
+        let mut stream = self.docker.logs(
+            container,
+            Some(LogsOptions {
+                stdout: true,
+                stderr: true,
+                tail: "all".into(),
+                ..Default::default()
+            }),
+        );
+        let mut out = Vec::new();
+        while let Some(chunk) = stream.next().await {
+            out.extend_from_slice(&chunk.context("reading container logs")?.into_bytes());
+        }
+        Ok(String::from_utf8_lossy(&out).into_owned())
+    }
+
+    /// Containers, networks and volumes of the project that still exist.
+    pub async fn leftovers(&self, project: &str) -> Result<Leftovers> {
+        let filter = label_filter(&[(PROJECT_LABEL, project)]);
+        let containers = self
+            .project_containers(project)
+            .await?
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+        let networks = self
+            .docker
+            .list_networks(Some(ListNetworksOptions {
+                filters: Some(filter.clone()),
+            }))
+            .await
+            .context("listing networks")?
+            .into_iter()
+            .filter_map(|n| n.name)
+            .collect();
+        let volumes = self
+            .docker
+            .list_volumes(Some(ListVolumesOptions {
+                filters: Some(filter),
+            }))
+            .await
+            .context("listing volumes")?
+            .volumes
+            .unwrap_or_default()
+            .into_iter()
+            .map(|v| v.name)
+            .collect();
+        Ok(Leftovers {
+            containers,
+            networks,
+            volumes,
+        })
+    }
+
+    /// Force-remove everything of a project (used for crashed runs and a second Ctrl-C,
+    /// when Compose cannot be asked politely). Returns what was removed.
+    pub async fn remove_project(&self, project: &str) -> Result<Leftovers> {
+        let found = self.leftovers(project).await?;
+        for c in self.project_containers(project).await? {
+            self.docker
+                .remove_container(
+                    &c.id,
+                    Some(RemoveContainerOptions {
+                        force: true,
+                        v: true,
+                        ..Default::default()
+                    }),
+                )
+                .await
+                .or_else(ignore_not_found)
+                .with_context(|| format!("removing container {}", c.name))?;
+        }
+        for n in &found.networks {
+            self.docker
+                .remove_network(n)
+                .await
+                .or_else(ignore_not_found)
+                .with_context(|| format!("removing network {n}"))?;
+        }
+        for v in &found.volumes {
+            self.docker
+                .remove_volume(v, Some(RemoveVolumeOptions { force: true }))
+                .await
+                .or_else(ignore_not_found)
+                .with_context(|| format!("removing volume {v}"))?;
+        }
+        Ok(found)
+    }
+
+    /// Labels of every network and volume carrying an rtde run id, by project (containers are
+    /// listed separately); a project whose containers are gone may still own these.
+    pub async fn labelled_networks_and_volumes(&self) -> Result<Vec<HashMap<String, String>>> {
+        let filter = label_filter(&[(labels::RUN_ID, "")]);
+        let mut out: Vec<HashMap<String, String>> = self
+            .docker
+            .list_networks(Some(ListNetworksOptions {
+                filters: Some(filter.clone()),
+            }))
+            .await
+            .context("listing networks")?
+            .into_iter()
+            .filter_map(|n| n.labels)
+            .collect();
+        out.extend(
+            self.docker
+                .list_volumes(Some(ListVolumesOptions {
+                    filters: Some(filter),
+                }))
+                .await
+                .context("listing volumes")?
+                .volumes
+                .unwrap_or_default()
+                .into_iter()
+                .map(|v| v.labels),
+        );
+        Ok(out)
+    }
+
+    pub async fn image_exists(&self, image: &str) -> bool {
+        self.docker.inspect_image(image).await.is_ok()
+    }
+
+    /// Engine facts for the run record: (version, cgroup version, cgroup driver, storage
+    /// driver).
+    pub async fn facts(
+        &self,
+    ) -> (
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    ) {
+        let version = self.docker.version().await.ok().and_then(|v| v.version);
+        match self.docker.info().await {
+            Ok(info) => (
+                version,
+                info.cgroup_version.map(|v| v.to_string()),
+                info.cgroup_driver.map(|d| d.to_string()),
+                info.driver,
+            ),
+            Err(_) => (version, None, None, None),
+        }
+    }
+}
+
+fn ignore_not_found(
+    err: bollard::errors::Error,
+) -> std::result::Result<(), bollard::errors::Error> {
+    match err {
+        bollard::errors::Error::DockerResponseServerError {
+            status_code: 404, ..
+        } => Ok(()),
+        other => Err(other),
+    }
+}
+
+/// The pause between two polls of a condition: it starts short (most conditions hold soon)
+/// and grows by half each time up to a ceiling, so a slow service is not hammered. This is
+/// rtde's one way of waiting: a condition with a deadline, never a fixed sleep.
+pub struct Backoff {
+    interval: Duration,
+    max: Duration,
+    deadline: tokio::time::Instant,
+}
+
+impl Backoff {
+    pub fn new(first: Duration, max: Duration, deadline: tokio::time::Instant) -> Backoff {
+        Backoff {
+            interval: first,
+            max,
+            deadline,
+        }
+    }
+
+    /// Pause before the next poll; `false` when the deadline has passed (poll no more).
+    pub async fn pause(&mut self) -> bool {
+        let now = tokio::time::Instant::now();
+        if now >= self.deadline {
+            return false;
+        }
+        tokio::time::sleep_until((now + self.interval).min(self.deadline)).await;
+        self.interval = (self.interval * 3 / 2).min(self.max);
+        true
+    }
+}

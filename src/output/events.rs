@@ -1,0 +1,45 @@
+//! What the runner tells the world: events, not prints.
+//!
+//! The runner and the commands emit these; only a [`crate::output::Reporter`] renders them,
+//! so the same run shows a live spinner on a terminal and plain timestamped lines in CI.
+
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A pipeline run begins (`index` counts warm-ups too).
+    RunStarted {
+        pipeline: String,
+        index: u32,
+        total: u32,
+        warmup: bool,
+        project: String,
+    },
+    /// A phase outside the stages: prepare, startup, teardown.
+    Phase { pipeline: String, phase: String },
+    StageStarted {
+        pipeline: String,
+        stage: String,
+        index: usize,
+        total: usize,
+    },
+    /// The stage's action finished and its `until` probe is being polled.
+    Waiting { pipeline: String, stage: String },
+    StageFinished {
+        pipeline: String,
+        stage: String,
+        status: String,
+        duration: Duration,
+    },
+    RunFinished {
+        pipeline: String,
+        status: String,
+        e2e: Duration,
+        run_dir: String,
+        error: Option<String>,
+    },
+    /// Something the user should know that does not stop the run.
+    Warning(String),
+    /// A plain informative line (what was cleaned, how to stop a kept stack).
+    Note(String),
+}

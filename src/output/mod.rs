@@ -1,0 +1,7 @@
+//! The only place rtde writes progress to the terminal.
+
+mod events;
+mod reporter;
+
+pub use events::Event;
+pub use reporter::{Console, Reporter, Style, secs};

@@ -1,0 +1,135 @@
+//! Teardown on every path: success, failure, timeout, panic and signals.
+//!
+//! Layers, as testcontainers-rs does it: the runner tears down explicitly; a [`StackGuard`]
+//! that is dropped without having torn down (an early return, a panic unwinding) runs
+//! `compose down` synchronously from `Drop`; the first SIGINT/SIGTERM cancels the run so the
+//! runner tears down cleanly, and a second one force-removes every active project through
+//! the API and exits at once.
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{Result, bail};
+use tokio::signal::unix::{SignalKind, signal};
+use tokio_util::sync::CancellationToken;
+
+use crate::engine::compose::Project;
+use crate::engine::docker::Engine;
+use crate::exit;
+
+/// The projects this process has up right now (for the forced path of a second signal).
+#[derive(Clone, Default)]
+pub struct ActiveProjects(Arc<Mutex<BTreeSet<String>>>);
+
+impl ActiveProjects {
+    fn insert(&self, name: &str) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(name.to_string());
+    }
+
+    fn remove(&self, name: &str) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(name);
+    }
+
+    fn snapshot(&self) -> Vec<String> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .cloned()
+            .collect()
+    }
+}
+
+/// Install the SIGINT/SIGTERM handler; the token is cancelled on the first signal.
+pub fn install_signal_handler(engine: Engine, active: ActiveProjects) -> Result<CancellationToken> {
+    let token = CancellationToken::new();
+    let mut int = signal(SignalKind::interrupt())?;
+    let mut term = signal(SignalKind::terminate())?;
+    let first = token.clone();
+    tokio::spawn(async move {
+        tokio::select! { _ = int.recv() => {}, _ = term.recv() => {} }
+        eprintln!("rtde: interrupted; tearing the stack down (press Ctrl-C again to force)");
+        first.cancel();
+        tokio::select! { _ = int.recv() => {}, _ = term.recv() => {} }
+        eprintln!("rtde: forced: removing containers, networks and volumes now");
+        for project in active.snapshot() {
+            if let Err(e) = engine.remove_project(&project).await {
+                eprintln!("rtde: could not remove {project}: {e:#}; run `rtde clean`");
+            }
+        }
+        std::process::exit(exit::INTERRUPTED);
+    });
+    Ok(token)
+}
+
+/// A stack that is up; it will come down.
+pub struct StackGuard {
+    project: Project,
+    all_profiles: Vec<String>,
+    active: ActiveProjects,
+    done: bool,
+}
+
+impl StackGuard {
+    /// Register before `up`, so even a failing `up` that created half the stack is torn down.
+    pub fn new(project: Project, all_profiles: Vec<String>, active: &ActiveProjects) -> StackGuard {
+        active.insert(&project.name);
+        StackGuard {
+            project,
+            all_profiles,
+            active: active.clone(),
+            done: false,
+        }
+    }
+
+    /// `down` with every profile, then check through the API that nothing with the
+    /// project's label is left; a leak is an error.
+    pub async fn teardown(mut self, engine: &Engine) -> Result<Duration> {
+        let started = Instant::now();
+        self.done = true;
+        self.active.remove(&self.project.name);
+        let down = self.project.down(&self.all_profiles).await;
+        let left = engine.leftovers(&self.project.name).await?;
+        if !left.is_empty() {
+            let removed = engine.remove_project(&self.project.name).await?;
+            bail!(
+                "teardown left resources of {} behind ({}); rtde removed them through the API{}",
+                self.project.name,
+                removed.describe(),
+                down.err()
+                    .map(|e| format!(" after `down` failed: {e:#}"))
+                    .unwrap_or_default()
+            );
+        }
+        down?;
+        Ok(started.elapsed())
+    }
+
+    /// Leave the stack up on purpose (`--keep-up`).
+    pub fn keep(mut self) {
+        self.done = true;
+        self.active.remove(&self.project.name);
+    }
+}
+
+impl Drop for StackGuard {
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        self.active.remove(&self.project.name);
+        if let Err(e) = self.project.down_blocking(&self.all_profiles) {
+            eprintln!(
+                "rtde: teardown of {} failed: {e:#}; run `rtde clean`",
+                self.project.name
+            );
+        }
+    }
+}

@@ -1,0 +1,658 @@
+//! One bench run from start to record: prepare (untimed), `up`, readiness, stages, checks,
+//! teardown, `run.json`.
+//!
+//! The clock starts just before `compose up` and stops at the end of the last stage, so image
+//! pulls and builds (prepare) and teardown are reported apart and never inflate end-to-end
+//! time. Waiting is always a condition with a deadline. The runner emits events and returns
+//! the record; it never prints.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use chrono::Utc;
+use tokio_util::sync::CancellationToken;
+
+use super::checks;
+use super::guard::{ActiveProjects, StackGuard};
+use super::log::StageLog;
+use super::owner::Owner;
+use super::record::{PipelineInfo, RunRecord, RunStatus, SCHEMA_VERSION, StageRecord, StageStatus};
+use super::stage::{self, StageContext};
+use super::watch::ContainerWatch;
+use crate::engine::compose::{ComposeTool, Project, StackModel, write_labels_override};
+use crate::engine::docker::{Backoff, ContainerInfo, Engine};
+use crate::error::Error;
+use crate::manifest::Pipeline;
+use crate::output::{Event, Reporter};
+use crate::run::record::Environment;
+use crate::sample::{ResourceReport, Sampler, SamplerConfig};
+
+/// Readiness is polled quickly at first (most stacks of small services are ready within a
+/// second) and at most once a second after that.
+const READY_FIRST_POLL: Duration = Duration::from_millis(50);
+const READY_MAX_POLL: Duration = Duration::from_secs(1);
+
+/// What every run of one rtde invocation shares.
+pub struct Harness {
+    pub engine: Engine,
+    pub compose: ComposeTool,
+    pub root: PathBuf,
+    pub environment: Environment,
+    pub cancel: CancellationToken,
+    pub active: ActiveProjects,
+    pub owner: Owner,
+    pub reporter: Arc<dyn Reporter>,
+}
+
+/// How to run one pipeline once.
+pub struct RunSpec<'a> {
+    pub pipeline: &'a Pipeline,
+    /// Variables from the command line (override the manifest's defaults).
+    pub overrides: &'a BTreeMap<String, String>,
+    /// Where run folders go (`runs/`).
+    pub out_dir: &'a Path,
+    pub keep_up: bool,
+    pub run_index: u32,
+    pub total_runs: u32,
+    pub warmup: bool,
+    pub sampling: Option<SamplerConfig>,
+}
+
+pub struct RunOutcome {
+    pub record: RunRecord,
+    pub run_dir: PathBuf,
+}
+
+/// A stack ready to be brought up: the project with rtde's labels, its model and profiles.
+pub struct Stack {
+    pub project: Project,
+    pub model: StackModel,
+    pub up_profiles: Vec<String>,
+    pub all_profiles: Vec<String>,
+}
+
+/// The Compose project of a pipeline: its files, run in its folder, with every variable
+/// exported as `RTDE_<NAME>` and the manifest's `compose.environment` on top.
+pub fn compose_project(
+    tool: &ComposeTool,
+    pipeline: &Pipeline,
+    project_name: &str,
+    vars: &BTreeMap<String, String>,
+) -> Result<Project> {
+    let mut env: BTreeMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| (format!("RTDE_{}", k.to_uppercase()), v.clone()))
+        .collect();
+    for (k, t) in &pipeline.compose_env {
+        let value = t.render(vars).map_err(|e| {
+            Error::InvalidInput(format!(
+                "{}:{}:{}: {e}",
+                pipeline.manifest_path.display(),
+                t.loc.line,
+                t.loc.col
+            ))
+        })?;
+        env.insert(k.clone(), value);
+    }
+    Ok(Project {
+        tool: tool.clone(),
+        name: project_name.to_string(),
+        directory: pipeline.folder.clone(),
+        files: pipeline
+            .compose_files
+            .iter()
+            .map(|(f, _)| f.clone())
+            .collect(),
+        env,
+    })
+}
+
+/// A short random id for a run: unique enough that concurrent runs never share a project.
+pub fn new_run_id() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    h.write_u32(std::process::id());
+    format!("{:08x}", h.finish() as u32)
+}
+
+/// The variables of a run: manifest defaults, then command-line overrides, then rtde's
+/// built-ins.
+pub fn variables(
+    pipeline: &Pipeline,
+    overrides: &BTreeMap<String, String>,
+    root: &Path,
+    run_id: &str,
+    project: &str,
+    run_dir: &Path,
+) -> BTreeMap<String, String> {
+    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut vars = pipeline.variables.clone();
+    vars.extend(overrides.clone());
+    let builtins = [
+        ("run_id", run_id.to_string()),
+        ("project", project.to_string()),
+        ("run_dir", abs(run_dir).display().to_string()),
+        ("pipeline_id", pipeline.id.clone()),
+        ("pipeline_dir", abs(&pipeline.folder).display().to_string()),
+        ("root", abs(root).display().to_string()),
+        (
+            "shared_dir",
+            abs(&root.join("shared")).display().to_string(),
+        ),
+    ];
+    vars.extend(builtins.map(|(k, v)| (k.to_string(), v)));
+    vars
+}
+
+impl Harness {
+    /// The stack of a pipeline as one Compose project, with rtde's labels written into an
+    /// override file in `label_dir`.
+    pub async fn stack(
+        &self,
+        pipeline: &Pipeline,
+        project_name: &str,
+        vars: &BTreeMap<String, String>,
+        label_dir: &Path,
+        labels: &BTreeMap<String, String>,
+    ) -> Result<Stack> {
+        let mut project = compose_project(&self.compose, pipeline, project_name, vars)?;
+        let model = project
+            .model()
+            .await
+            .with_context(|| format!("reading the compose stack of {}", pipeline.id))?;
+        let override_file = label_dir.join("rtde-labels.compose.yaml");
+        write_labels_override(&override_file, &model, labels)?;
+        project.files.push(override_file);
+        Ok(Stack {
+            project,
+            up_profiles: pipeline.profiles.iter().map(|(p, _)| p.clone()).collect(),
+            all_profiles: model.profiles.iter().cloned().collect(),
+            model,
+        })
+    }
+
+    /// Build what builds and pull what is missing, before the clock starts.
+    pub async fn prepare(&self, stack: &Stack) -> Result<Duration> {
+        let started = Instant::now();
+        let builds: Vec<String> = stack
+            .model
+            .services
+            .iter()
+            .filter(|(_, s)| s.builds)
+            .map(|(n, _)| n.clone())
+            .collect();
+        if !builds.is_empty() {
+            stack
+                .project
+                .build(&stack.all_profiles, &builds)
+                .await
+                .context("building the stack's images")?;
+        }
+        for (service, model) in &stack.model.services {
+            let Some(image) = &model.image else { continue };
+            if model.builds || self.engine.image_exists(image).await {
+                continue;
+            }
+            stack
+                .project
+                .pull(&stack.all_profiles, std::slice::from_ref(service))
+                .await
+                .map_err(|e| {
+                    Error::Environment(format!(
+                        "image `{image}` (service `{service}`) is not on this machine and could not be pulled; \
+                         the machine may be offline or have no registry: build it locally (docs/offline.md) \
+                         or connect to a registry.\n{e:#}"
+                    ))
+                })?;
+        }
+        Ok(started.elapsed())
+    }
+
+    /// Wait until every service `up` started is healthy (with a healthcheck) or running
+    /// (without one); a one-shot init service that exited 0 counts as ready.
+    pub async fn wait_ready(&self, stack: &Stack, timeout: Duration) -> Result<()> {
+        let expected = stack.model.services_for(&stack.up_profiles);
+        let mut backoff = Backoff::new(
+            READY_FIRST_POLL,
+            READY_MAX_POLL,
+            tokio::time::Instant::now() + timeout,
+        );
+        loop {
+            let containers = self.engine.project_containers(&stack.project.name).await?;
+            let mut waiting = Vec::new();
+            for service in &expected {
+                let c: Vec<&ContainerInfo> = containers
+                    .iter()
+                    .filter(|c| &c.service == service && !c.one_off)
+                    .collect();
+                match readiness(service, &c) {
+                    Ready::Yes => {}
+                    Ready::Waiting(why) => waiting.push(why),
+                    Ready::Failed(why) => {
+                        return Err(anyhow::anyhow!("startup failed: {why}"));
+                    }
+                }
+            }
+            if waiting.is_empty() {
+                return Ok(());
+            }
+            let paused = tokio::select! {
+                p = backoff.pause() => p,
+                () = self.cancel.cancelled() => anyhow::bail!("interrupted during startup"),
+            };
+            if !paused {
+                anyhow::bail!(
+                    "startup did not finish within {}: {}; raise `startup: timeout:` or check the service logs in the run folder",
+                    stage::humantime(timeout),
+                    waiting.join("; ")
+                );
+            }
+        }
+    }
+
+    /// One run of one pipeline. Stage failures, timeouts and interrupts are part of the
+    /// record; an `Err` means the run could not be attempted (the stack would not even
+    /// prepare) or could not be recorded.
+    pub async fn run(&self, spec: &RunSpec<'_>) -> Result<RunOutcome> {
+        let pipeline = spec.pipeline;
+        let run_id = new_run_id();
+        let project_name = format!("rtde-{}-{run_id}", pipeline.id);
+        let started_at = Utc::now();
+        let run_dir = spec
+            .out_dir
+            .join(&pipeline.id)
+            .join(format!("{}-{run_id}", started_at.format("%Y%m%dT%H%M%SZ")));
+        std::fs::create_dir_all(run_dir.join("stages"))
+            .with_context(|| format!("creating {}", run_dir.display()))?;
+        let vars = variables(
+            pipeline,
+            spec.overrides,
+            &self.root,
+            &run_id,
+            &project_name,
+            &run_dir,
+        );
+        let labels = self.owner.labels(&run_id, &pipeline.id, spec.keep_up);
+        let emit = |e: Event| self.reporter.event(e);
+        emit(Event::RunStarted {
+            pipeline: pipeline.id.clone(),
+            index: spec.run_index,
+            total: spec.total_runs,
+            warmup: spec.warmup,
+            project: project_name.clone(),
+        });
+
+        let stack = self
+            .stack(pipeline, &project_name, &vars, &run_dir, &labels)
+            .await?;
+        emit(Event::Phase {
+            pipeline: pipeline.id.clone(),
+            phase: "prepare: building and pulling images (not timed)".into(),
+        });
+        let prepare = self.prepare(&stack).await?;
+
+        let guard = StackGuard::new(
+            stack.project.clone(),
+            stack.all_profiles.clone(),
+            &self.active,
+        );
+        let watch = ContainerWatch::start(&self.engine, &project_name);
+        let sampler = match &spec.sampling {
+            Some(config) => Some(
+                Sampler::start(self.engine.client().clone(), &project_name, config.clone())
+                    .await
+                    .context("starting the memory/CPU sampler")?,
+            ),
+            None => None,
+        };
+
+        emit(Event::Phase {
+            pipeline: pipeline.id.clone(),
+            phase: "startup".into(),
+        });
+        let clock = Instant::now();
+        if let Some(s) = &sampler {
+            s.begin_stage("startup");
+        }
+        let up = async {
+            stack
+                .project
+                .up(&stack.up_profiles)
+                .await
+                .map_err(classify_up_error)?;
+            self.wait_ready(&stack, pipeline.startup_timeout).await
+        }
+        .await;
+        let startup = clock.elapsed();
+        if let Some(s) = &sampler {
+            s.end_stage();
+        }
+
+        let mut stages = Vec::new();
+        let mut metrics = BTreeMap::new();
+        let mut error = up.as_ref().err().map(|e| format!("{e:#}"));
+        let mut status = if up.is_ok() {
+            RunStatus::Passed
+        } else if self.cancel.is_cancelled() {
+            RunStatus::Interrupted
+        } else {
+            RunStatus::Failed
+        };
+        let ctx = StageContext {
+            engine: &self.engine,
+            project: &stack.project,
+            profiles: &stack.up_profiles,
+            vars: &vars,
+            pipeline_dir: &pipeline.folder,
+            cancel: &self.cancel,
+        };
+        for (i, st) in pipeline.stages.iter().enumerate() {
+            let log_rel = format!("stages/{:02}-{}.log", i + 1, st.name);
+            let started_offset = clock.elapsed();
+            if status != RunStatus::Passed {
+                stages.push(StageRecord {
+                    name: st.name.clone(),
+                    category: st.category.as_str().into(),
+                    action: st.action.kind().into(),
+                    started_offset_s: started_offset.as_secs_f64(),
+                    ended_offset_s: started_offset.as_secs_f64(),
+                    duration_s: 0.0,
+                    exit_code: None,
+                    status: StageStatus::Skipped,
+                    metrics: BTreeMap::new(),
+                    log: String::new(),
+                    error: None,
+                });
+                continue;
+            }
+            emit(Event::StageStarted {
+                pipeline: pipeline.id.clone(),
+                stage: st.name.clone(),
+                index: i,
+                total: pipeline.stages.len(),
+            });
+            if let Some(s) = &sampler {
+                s.begin_stage(&st.name);
+            }
+            let mut log = StageLog::create(&run_dir.join(&log_rel))?;
+            let outcome = stage::execute(st, &ctx, &mut log).await;
+            if let Some(s) = &sampler {
+                s.end_stage();
+            }
+            let ended = clock.elapsed();
+            emit(Event::StageFinished {
+                pipeline: pipeline.id.clone(),
+                stage: st.name.clone(),
+                status: stage_label(outcome.status).into(),
+                duration: ended - started_offset,
+            });
+            metrics.extend(outcome.metrics.clone());
+            if outcome.status != StageStatus::Passed {
+                status = if outcome.status == StageStatus::Interrupted {
+                    RunStatus::Interrupted
+                } else {
+                    RunStatus::Failed
+                };
+                error = outcome.error.clone();
+            }
+            stages.push(StageRecord {
+                name: st.name.clone(),
+                category: st.category.as_str().into(),
+                action: st.action.kind().into(),
+                started_offset_s: started_offset.as_secs_f64(),
+                ended_offset_s: ended.as_secs_f64(),
+                duration_s: (ended - started_offset).as_secs_f64(),
+                exit_code: outcome.exit_code,
+                status: outcome.status,
+                metrics: outcome.metrics,
+                log: log_rel,
+                error: outcome.error,
+            });
+        }
+        let e2e = clock.elapsed();
+
+        let checks = checks::evaluate(&pipeline.expect, &metrics, &vars);
+        if status == RunStatus::Passed && checks.iter().any(|c| !c.passed) {
+            status = RunStatus::CheckFailed;
+            let failed: Vec<String> = checks
+                .iter()
+                .filter(|c| !c.passed)
+                .map(|c| {
+                    format!(
+                        "{} ({} {}, got {})",
+                        c.name,
+                        c.metric,
+                        c.expected,
+                        c.actual.map_or("nothing".into(), |a| a.to_string())
+                    )
+                })
+                .collect();
+            error = Some(format!("check failed: {}", failed.join("; ")));
+        }
+        if status != RunStatus::Passed {
+            self.save_container_logs(&project_name, &run_dir).await;
+        }
+
+        let resources: Option<ResourceReport> = match sampler {
+            Some(s) => Some(
+                s.stop(&run_dir.join("samples.csv"))
+                    .await
+                    .context("stopping the sampler")?,
+            ),
+            None => None,
+        };
+        let containers = watch.finish().await;
+
+        let mut teardown = Duration::ZERO;
+        if spec.keep_up {
+            guard.keep();
+            emit(Event::Note(format!(
+                "{}: stack kept up as project {project_name}; stop it with `rtde down {}`",
+                pipeline.id, pipeline.id
+            )));
+        } else {
+            emit(Event::Phase {
+                pipeline: pipeline.id.clone(),
+                phase: "teardown".into(),
+            });
+            match guard.teardown(&self.engine).await {
+                Ok(t) => teardown = t,
+                Err(e) => {
+                    status = RunStatus::Failed;
+                    error = Some(format!("{e:#}"));
+                }
+            }
+        }
+
+        let in_stages: f64 = stages.iter().map(|s| s.duration_s).sum();
+        let record = RunRecord {
+            schema_version: SCHEMA_VERSION,
+            run_id,
+            project: project_name,
+            pipeline: PipelineInfo {
+                id: pipeline.id.clone(),
+                name: pipeline.name.clone(),
+                tier: pipeline.tier.clone(),
+                folder: pipeline.folder_rel.clone(),
+                stack: pipeline.stack.clone(),
+            },
+            run_index: spec.run_index,
+            warmup: spec.warmup,
+            status,
+            error,
+            started_at,
+            finished_at: Utc::now(),
+            variables: pipeline
+                .variables
+                .keys()
+                .chain(spec.overrides.keys())
+                .filter_map(|k| vars.get(k).map(|v| (k.clone(), v.clone())))
+                .collect(),
+            prepare_s: prepare.as_secs_f64(),
+            startup_s: startup.as_secs_f64(),
+            e2e_s: e2e.as_secs_f64(),
+            harness_overhead_s: (e2e.as_secs_f64() - startup.as_secs_f64() - in_stages).max(0.0),
+            teardown_s: teardown.as_secs_f64(),
+            stages,
+            metrics,
+            checks,
+            containers,
+            resources,
+            environment: self.environment.clone(),
+        };
+        let json = serde_json::to_vec_pretty(&record).context("serializing run.json")?;
+        std::fs::write(run_dir.join("run.json"), json)
+            .with_context(|| format!("writing {}", run_dir.join("run.json").display()))?;
+        emit(Event::RunFinished {
+            pipeline: pipeline.id.clone(),
+            status: record.status.label().into(),
+            e2e,
+            run_dir: run_dir.display().to_string(),
+            error: record.error.clone(),
+        });
+        Ok(RunOutcome { record, run_dir })
+    }
+
+    /// Every container's log, for a run that failed: the evidence is gone after teardown.
+    async fn save_container_logs(&self, project: &str, run_dir: &Path) {
+        let Ok(containers) = self.engine.project_containers(project).await else {
+            return;
+        };
+        let dir = run_dir.join("containers");
+        if std::fs::create_dir_all(&dir).is_err() {
+            return;
+        }
+        for c in containers {
+            if let Ok(text) = self.engine.logs(&c.id).await {
+                let _ = std::fs::write(dir.join(format!("{}.log", c.name)), text);
+            }
+        }
+    }
+}
+
+enum Ready {
+    Yes,
+    Waiting(String),
+    Failed(String),
+}
+
+fn readiness(service: &str, containers: &[&ContainerInfo]) -> Ready {
+    let Some(c) = containers.first() else {
+        return Ready::Waiting(format!("`{service}` has no container yet"));
+    };
+    if c.status == "exited" || c.status == "dead" {
+        return match c.exit_code {
+            Some(0) => Ready::Yes,
+            code => Ready::Failed(format!(
+                "`{service}` exited with code {} during startup (see containers/ in the run folder)",
+                code.unwrap_or(-1)
+            )),
+        };
+    }
+    if !c.running {
+        return Ready::Waiting(format!("`{service}` is {}", c.status));
+    }
+    match c.health.as_deref() {
+        Some("healthy") | None => Ready::Yes,
+        Some("unhealthy") => Ready::Failed(format!(
+            "`{service}` is unhealthy; its healthcheck fails (see containers/ in the run folder)"
+        )),
+        Some(state) => Ready::Waiting(format!("`{service}` is {state}")),
+    }
+}
+
+fn stage_label(status: StageStatus) -> &'static str {
+    match status {
+        StageStatus::Passed => "passed",
+        StageStatus::Failed => "FAILED",
+        StageStatus::TimedOut => "TIMED OUT",
+        StageStatus::Interrupted => "interrupted",
+        StageStatus::Skipped => "skipped",
+    }
+}
+
+/// `up` fails for reasons the user must fix outside the manifest (a port in use); say so.
+fn classify_up_error(e: anyhow::Error) -> anyhow::Error {
+    let text = format!("{e:#}");
+    if text.contains("port is already allocated") || text.contains("address already in use") {
+        Error::Environment(format!(
+            "a port the stack publishes is already in use on this machine; stop what holds it or change the port.\n{text}"
+        ))
+        .into()
+    } else {
+        e
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn container(status: &str, health: Option<&str>, exit_code: Option<i64>) -> ContainerInfo {
+        ContainerInfo {
+            id: "x".into(),
+            name: "x".into(),
+            service: "svc".into(),
+            one_off: false,
+            image: "i".into(),
+            image_id: "sha256:1".into(),
+            running: status == "running",
+            status: status.into(),
+            health: health.map(String::from),
+            exit_code,
+            labels: Default::default(),
+        }
+    }
+
+    #[test]
+    fn readiness_rules() {
+        let ready = |c: ContainerInfo| readiness("svc", &[&c]);
+        assert!(matches!(
+            ready(container("running", None, Some(0))),
+            Ready::Yes
+        ));
+        assert!(matches!(
+            ready(container("running", Some("healthy"), Some(0))),
+            Ready::Yes
+        ));
+        assert!(matches!(
+            ready(container("running", Some("starting"), Some(0))),
+            Ready::Waiting(_)
+        ));
+        assert!(matches!(
+            ready(container("running", Some("unhealthy"), Some(0))),
+            Ready::Failed(_)
+        ));
+        assert!(matches!(
+            ready(container("exited", None, Some(0))),
+            Ready::Yes
+        ));
+        assert!(matches!(
+            ready(container("exited", None, Some(3))),
+            Ready::Failed(_)
+        ));
+        assert!(matches!(
+            ready(container("created", None, Some(0))),
+            Ready::Waiting(_)
+        ));
+        assert!(matches!(
+            ready(container("restarting", None, Some(1))),
+            Ready::Waiting(_)
+        ));
+        assert!(matches!(readiness("svc", &[]), Ready::Waiting(_)));
+    }
+
+    #[test]
+    fn run_ids_differ() {
+        assert_ne!(new_run_id(), new_run_id());
+        assert_eq!(new_run_id().len(), 8);
+    }
+}

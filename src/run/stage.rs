@@ -1,0 +1,224 @@
+//! Executing one stage: its action (`exec`, `run` or `host`) under its timeout, then its
+//! `until` probe under the probe's own deadline, then its captures.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use tokio::process::Command;
+use tokio_util::sync::CancellationToken;
+
+use super::log::StageLog;
+use super::probe;
+use super::process::{Ended, run_streamed};
+use super::record::StageStatus;
+use crate::engine::compose::Project;
+use crate::engine::docker::Engine;
+use crate::manifest::{Action, Stage, Template};
+
+/// Everything a stage needs from its run.
+pub struct StageContext<'a> {
+    pub engine: &'a Engine,
+    pub project: &'a Project,
+    pub profiles: &'a [String],
+    pub vars: &'a BTreeMap<String, String>,
+    pub pipeline_dir: &'a PathBuf,
+    pub cancel: &'a CancellationToken,
+}
+
+pub struct StageOutcome {
+    pub status: StageStatus,
+    pub exit_code: Option<i64>,
+    pub metrics: BTreeMap<String, f64>,
+    pub error: Option<String>,
+}
+
+fn render_env(
+    env: &[(String, Template)],
+    vars: &BTreeMap<String, String>,
+) -> Result<Vec<(String, String)>> {
+    env.iter()
+        .map(|(k, t)| {
+            t.render(vars)
+                .map(|v| (k.clone(), v))
+                .map_err(|e| anyhow::anyhow!("environment {k}: {e}"))
+        })
+        .collect()
+}
+
+/// The running container of a service (not a one-off).
+pub async fn service_container(engine: &Engine, project: &str, service: &str) -> Result<String> {
+    let containers = engine.project_containers(project).await?;
+    containers
+        .iter()
+        .find(|c| c.service == service && !c.one_off && c.running)
+        .map(|c| c.id.clone())
+        .with_context(|| {
+            format!("service `{service}` has no running container in project {project}")
+        })
+}
+
+/// Run the stage's action; `Ok(Some(code))` when it ran to an exit code.
+async fn action(stage: &Stage, ctx: &StageContext<'_>, log: &mut StageLog) -> Result<Option<i64>> {
+    match &stage.action {
+        Action::Exec(sc) => {
+            let argv = sc
+                .command
+                .as_ref()
+                .context("exec without a command")?
+                .render(ctx.vars)
+                .map_err(anyhow::Error::msg)?;
+            let env: Vec<String> = render_env(&sc.environment, ctx.vars)?
+                .into_iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            let container = service_container(ctx.engine, &ctx.project.name, &sc.service).await?;
+            log.note(&format!("exec in {}: {argv:?}", sc.service))?;
+            let code = ctx
+                .engine
+                .exec(&container, &argv, &env, &mut |bytes| {
+                    let _ = log.chunk(bytes);
+                })
+                .await?;
+            Ok(Some(code))
+        }
+        Action::Run(sc) => {
+            let mut sub: Vec<String> = vec!["run".into(), "--rm".into(), "-T".into()];
+            for (k, v) in render_env(&sc.environment, ctx.vars)? {
+                sub.extend(["-e".into(), format!("{k}={v}")]);
+            }
+            sub.push(sc.service.clone());
+            if let Some(cmd) = &sc.command {
+                sub.extend(cmd.render(ctx.vars).map_err(anyhow::Error::msg)?);
+            }
+            let (cmd, args) = ctx.project.command(ctx.profiles, &sub);
+            log.note(&format!("compose {}", args.join(" ")))?;
+            exit_of(run_streamed(cmd, log, ctx.cancel.cancelled()).await?)
+        }
+        Action::Host {
+            command,
+            environment,
+        } => {
+            let argv = command.render(ctx.vars).map_err(anyhow::Error::msg)?;
+            let mut cmd = Command::new(&argv[0]);
+            cmd.args(&argv[1..]).current_dir(ctx.pipeline_dir);
+            for (k, v) in ctx.vars {
+                cmd.env(format!("RTDE_{}", k.to_uppercase()), v);
+            }
+            cmd.envs(render_env(environment, ctx.vars)?);
+            log.note(&format!("host: {argv:?}"))?;
+            exit_of(run_streamed(cmd, log, ctx.cancel.cancelled()).await?)
+        }
+    }
+}
+
+fn exit_of(ended: Ended) -> Result<Option<i64>> {
+    Ok(match ended {
+        Ended::Exited(code) => Some(code),
+        Ended::Killed => None,
+    })
+}
+
+/// Run one stage to an outcome. Errors inside (a missing container, a failed exec) become a
+/// failed stage with the reason, not an abort of the run: teardown and the record follow.
+pub async fn execute(stage: &Stage, ctx: &StageContext<'_>, log: &mut StageLog) -> StageOutcome {
+    let fail = |status, exit_code, error: String| StageOutcome {
+        status,
+        exit_code,
+        metrics: BTreeMap::new(),
+        error: Some(error),
+    };
+    let ran = tokio::select! {
+        r = tokio::time::timeout(stage.timeout, action(stage, ctx, log)) => r,
+        () = ctx.cancel.cancelled() => {
+            let _ = log.note("interrupted");
+            return fail(StageStatus::Interrupted, None, "interrupted".into());
+        }
+    };
+    let code = match ran {
+        Err(_) => {
+            let msg = format!(
+                "stage `{}` timed out after {}; raise its `timeout:` if the work is expected to take longer",
+                stage.name,
+                humantime(stage.timeout)
+            );
+            let _ = log.note(&msg);
+            return fail(StageStatus::TimedOut, None, msg);
+        }
+        Ok(Err(e)) => {
+            let msg = format!("{e:#}");
+            let _ = log.note(&msg);
+            return fail(StageStatus::Failed, None, msg);
+        }
+        Ok(Ok(None)) => {
+            return fail(StageStatus::Interrupted, None, "interrupted".into());
+        }
+        Ok(Ok(Some(code))) => code,
+    };
+    if code != 0 {
+        let msg = format!(
+            "stage `{}` exited with code {code}; its log shows why",
+            stage.name
+        );
+        let _ = log.note(&msg);
+        return fail(StageStatus::Failed, Some(code), msg);
+    }
+    if let Some(p) = &stage.until {
+        if let Err(e) = probe::wait(p, ctx, log).await {
+            let status = if ctx.cancel.is_cancelled() {
+                StageStatus::Interrupted
+            } else {
+                StageStatus::TimedOut
+            };
+            let msg = format!("{e:#}");
+            let _ = log.note(&msg);
+            return fail(status, Some(code), msg);
+        }
+    }
+    match capture(stage, log.text()) {
+        Ok(metrics) => StageOutcome {
+            status: StageStatus::Passed,
+            exit_code: Some(code),
+            metrics,
+            error: None,
+        },
+        Err(e) => {
+            let msg = format!("{e:#}");
+            let _ = log.note(&msg);
+            fail(StageStatus::Failed, Some(code), msg)
+        }
+    }
+}
+
+/// Apply the capture rules: the first group of the *last* match wins (progress lines come
+/// before the final summary). A rule that never matches fails the stage: a metric the
+/// manifest promises must not silently go missing.
+pub fn capture(stage: &Stage, output: &str) -> Result<BTreeMap<String, f64>> {
+    let mut metrics = BTreeMap::new();
+    for rule in &stage.capture {
+        let Some(caps) = rule.regex.captures_iter(output).last() else {
+            bail!(
+                "capture `{}`: regex `{}` matched nothing in the stage output",
+                rule.metric,
+                rule.regex.as_str()
+            );
+        };
+        let raw = caps.get(1).map_or("", |m| m.as_str());
+        let value: f64 = raw
+            .replace([',', '_'], "")
+            .trim()
+            .parse()
+            .with_context(|| format!("capture `{}`: `{raw}` is not a number", rule.metric))?;
+        metrics.insert(rule.metric.clone(), value);
+    }
+    Ok(metrics)
+}
+
+pub fn humantime(d: Duration) -> String {
+    if d.subsec_millis() == 0 {
+        format!("{}s", d.as_secs())
+    } else {
+        format!("{}ms", d.as_millis())
+    }
+}
