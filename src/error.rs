@@ -14,15 +14,6 @@ pub enum Error {
     /// Docker unreachable, Compose missing, a port in use: the machine must change.
     #[error("{0}")]
     Environment(String),
-    /// A stage or a check failed; the run was recorded.
-    #[error("{0}")]
-    Failed(String),
-    /// A regression against a baseline.
-    #[error("{0}")]
-    Regression(String),
-    /// SIGINT/SIGTERM arrived; teardown has been done.
-    #[error("interrupted; the stack was torn down")]
-    Interrupted,
 }
 
 impl Error {
@@ -30,9 +21,6 @@ impl Error {
         match self {
             Error::InvalidInput(_) => exit::INVALID_INPUT,
             Error::Environment(_) => exit::ENVIRONMENT,
-            Error::Failed(_) => exit::FAILED,
-            Error::Regression(_) => exit::REGRESSION,
-            Error::Interrupted => exit::INTERRUPTED,
         }
     }
 }

@@ -31,7 +31,7 @@ pub struct Context {
 
 impl Context {
     pub fn pipelines_dir(&self) -> PathBuf {
-        self.root.join(&self.pipelines_dir)
+        under(&self.root, &self.pipelines_dir)
     }
 
     /// Load the manifests of these ids; every manifest error is reported at once.
@@ -126,7 +126,7 @@ pub fn overrides(
 
 /// A path relative to the root unless absolute.
 pub fn under(root: &Path, path: &Path) -> PathBuf {
-    if path.is_absolute() {
+    if path.is_absolute() || root == Path::new(".") {
         path.to_path_buf()
     } else {
         root.join(path)

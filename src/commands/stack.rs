@@ -28,6 +28,7 @@ pub async fn up(ctx: &Context, args: StackArgs) -> Result<i32> {
         .join(format!("manual-{run_id}"));
     std::fs::create_dir_all(&dir)?;
     let vars = variables(
+        &harness.compose,
         &pipeline,
         &overrides(&args.vars, None, None)?,
         &ctx.root,
@@ -75,6 +76,7 @@ pub async fn down(ctx: &Context, args: StackArgs) -> Result<i32> {
     let scratch = tempfile::tempdir()?;
     for name in projects {
         let vars = variables(
+            &harness.compose,
             &pipeline,
             &BTreeMap::new(),
             &ctx.root,

@@ -37,6 +37,7 @@ pub async fn validate(ctx: &Context, ids: Vec<String>, all: bool, no_compose: bo
         if let Some(tool) = &compose {
             let project_name = format!("rtde-{}-validate", pipeline.id);
             let vars = variables(
+                tool,
                 &pipeline,
                 &BTreeMap::new(),
                 &ctx.root,

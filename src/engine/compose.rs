@@ -15,18 +15,8 @@ use tokio::process::Command;
 
 use crate::error::Error;
 
-/// Which Compose is installed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Flavor {
-    /// The `docker compose` plugin.
-    V2,
-    /// The Python `docker-compose` (1.x); the only one on some machines, this one included.
-    V1,
-}
-
 #[derive(Debug, Clone)]
 pub struct ComposeTool {
-    pub flavor: Flavor,
     program: Vec<String>,
     pub version: String,
 }
@@ -53,13 +43,7 @@ impl ComposeTool {
                 && out.status.success()
             {
                 let version = String::from_utf8_lossy(&out.stdout).trim().to_string();
-                let flavor = if program.len() == 2 || !version.starts_with('1') {
-                    Flavor::V2
-                } else {
-                    Flavor::V1
-                };
                 return Ok(ComposeTool {
-                    flavor,
                     program,
                     version,
                 });
@@ -71,6 +55,11 @@ impl ComposeTool {
                 .into(),
         )
         .into())
+    }
+
+    /// The command line that runs Compose (`docker compose` or `docker-compose`).
+    pub fn program(&self) -> String {
+        self.program.join(" ")
     }
 
     pub fn describe(&self) -> String {
@@ -102,7 +91,6 @@ pub struct ServiceModel {
     pub image: Option<String>,
     pub builds: bool,
     pub profiles: Vec<String>,
-    pub healthcheck: bool,
 }
 
 impl StackModel {
@@ -133,9 +121,6 @@ impl StackModel {
         if let Some(map) = doc.get("services").and_then(|s| s.as_mapping()) {
             for (name, svc) in map {
                 let Some(name) = name.as_str() else { continue };
-                let healthcheck = svc
-                    .get("healthcheck")
-                    .is_some_and(|h| !h.get("disable").and_then(|d| d.as_bool()).unwrap_or(false));
                 services.insert(
                     name.to_string(),
                     ServiceModel {
@@ -150,7 +135,6 @@ impl StackModel {
                                     .collect()
                             })
                             .unwrap_or_default(),
-                        healthcheck,
                     },
                 );
             }
@@ -362,8 +346,7 @@ volumes:
     #[test]
     fn config_output_becomes_a_model() {
         let m = StackModel::parse(CONFIG_V1, BTreeSet::from(["tools".to_string()])).unwrap();
-        assert!(m.services["db"].healthcheck);
-        assert!(!m.services["legacy"].healthcheck);
+        assert_eq!(m.services["db"].image.as_deref(), Some("postgres:15"));
         assert!(m.services["tools"].builds);
         assert_eq!(m.services["tools"].profiles, ["tools"]);
         assert_eq!(m.volumes, BTreeSet::from(["data".to_string()]));

@@ -35,6 +35,10 @@ pub mod labels {
     /// for the owner.
     pub const PID_START: &str = "rtde.pid_start";
     pub const HOST: &str = "rtde.host";
+    /// The rtde instance (`RTDE_INSTANCE`, default `default`): a sweep only considers its
+    /// own instance, so separate users or CI jobs sharing one engine keep out of each
+    /// other's way.
+    pub const INSTANCE: &str = "rtde.instance";
     /// `true` for stacks left up on purpose (`rtde up`, `bench --keep-up`): never swept.
     pub const KEEP: &str = "rtde.keep";
 }

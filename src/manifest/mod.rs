@@ -18,7 +18,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use discover::{discover, resolve};
-pub use plan::{Action, Capture, Category, Check, CheckRule, Pipeline, Probe, ProbeKind, Stage};
+pub use plan::{Action, Check, CheckRule, Pipeline, Probe, ProbeKind, Stage};
 pub use template::Template;
 
 /// A position in a manifest: 1-based line and column.

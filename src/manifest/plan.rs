@@ -18,8 +18,9 @@ use super::template::Template;
 use super::{Loc, ManifestError, ManifestErrors};
 
 /// Variables rtde defines for every run; manifests may use them without declaring them.
-pub const BUILTIN_VARIABLES: [&str; 7] = [
+pub const BUILTIN_VARIABLES: [&str; 8] = [
     "run_id",
+    "compose",
     "project",
     "run_dir",
     "pipeline_id",
@@ -99,7 +100,6 @@ pub struct Stage {
     pub timeout: Duration,
     pub until: Option<Probe>,
     pub capture: Vec<Capture>,
-    pub loc: Loc,
 }
 
 /// A command: `Shell` runs through `sh -c`, `Argv` is the argument vector itself.
@@ -192,7 +192,6 @@ pub struct Check {
     pub name: String,
     pub metric: String,
     pub rule: CheckRule,
-    pub loc: Loc,
 }
 
 #[derive(Debug, Clone)]
@@ -518,12 +517,13 @@ impl Planner<'_> {
             .collect();
         Some(Stage {
             name: raw.name.clone(),
-            category: category?,
+            // An unknown category is already reported; planning goes on so the rest of the
+            // stage is checked too.
+            category: category.unwrap_or(Category::Other),
             action: action?,
             timeout,
             until,
             capture,
-            loc: self.loc(&base),
         })
     }
 
@@ -554,7 +554,6 @@ impl Planner<'_> {
             name: raw.name.clone(),
             metric: raw.metric.clone(),
             rule,
-            loc: self.loc(&base),
         })
     }
 }

@@ -23,8 +23,6 @@ pub enum Event {
         index: usize,
         total: usize,
     },
-    /// The stage's action finished and its `until` probe is being polled.
-    Waiting { pipeline: String, stage: String },
     StageFinished {
         pipeline: String,
         stage: String,

@@ -4,4 +4,4 @@ mod events;
 mod reporter;
 
 pub use events::Event;
-pub use reporter::{Console, Reporter, Style, secs};
+pub use reporter::{Console, Reporter, Style};

@@ -135,9 +135,6 @@ impl Reporter for Console {
                 }
                 self.spin(format!("{pipeline}: stage {}/{total} {stage}", index + 1));
             }
-            Event::Waiting { pipeline, stage } => {
-                self.spin(format!("{pipeline}: {stage}: waiting for its probe"));
-            }
             Event::StageFinished {
                 pipeline,
                 stage,

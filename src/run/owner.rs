@@ -35,6 +35,7 @@ impl Owner {
             (labels::PID_START.into(), self.pid_start.to_string()),
             (labels::HOST.into(), self.host.clone()),
             (labels::KEEP.into(), keep.to_string()),
+            (labels::INSTANCE.into(), instance()),
         ])
     }
 
@@ -54,6 +55,14 @@ impl Owner {
         }
         start_time(self.pid) == Some(self.pid_start)
     }
+}
+
+/// This process's instance name (see [`labels::INSTANCE`]).
+pub fn instance() -> String {
+    std::env::var("RTDE_INSTANCE")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| "default".into())
 }
 
 fn hostname() -> String {

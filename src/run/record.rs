@@ -58,6 +58,7 @@ pub struct PipelineInfo {
     pub id: String,
     pub name: String,
     pub tier: String,
+    pub description: Option<String>,
     /// The pipeline folder, relative to the project root.
     pub folder: String,
     pub stack: BTreeMap<String, String>,

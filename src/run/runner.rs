@@ -126,6 +126,7 @@ pub fn new_run_id() -> String {
 /// The variables of a run: manifest defaults, then command-line overrides, then rtde's
 /// built-ins.
 pub fn variables(
+    compose: &ComposeTool,
     pipeline: &Pipeline,
     overrides: &BTreeMap<String, String>,
     root: &Path,
@@ -138,6 +139,7 @@ pub fn variables(
     vars.extend(overrides.clone());
     let builtins = [
         ("run_id", run_id.to_string()),
+        ("compose", compose.program()),
         ("project", project.to_string()),
         ("run_dir", abs(run_dir).display().to_string()),
         ("pipeline_id", pipeline.id.clone()),
@@ -273,6 +275,7 @@ impl Harness {
         std::fs::create_dir_all(run_dir.join("stages"))
             .with_context(|| format!("creating {}", run_dir.display()))?;
         let vars = variables(
+            &self.compose,
             pipeline,
             spec.overrides,
             &self.root,
@@ -481,6 +484,7 @@ impl Harness {
                 id: pipeline.id.clone(),
                 name: pipeline.name.clone(),
                 tier: pipeline.tier.clone(),
+                description: pipeline.description.clone(),
                 folder: pipeline.folder_rel.clone(),
                 stack: pipeline.stack.clone(),
             },

@@ -164,17 +164,17 @@ pub async fn execute(stage: &Stage, ctx: &StageContext<'_>, log: &mut StageLog) 
         let _ = log.note(&msg);
         return fail(StageStatus::Failed, Some(code), msg);
     }
-    if let Some(p) = &stage.until {
-        if let Err(e) = probe::wait(p, ctx, log).await {
-            let status = if ctx.cancel.is_cancelled() {
-                StageStatus::Interrupted
-            } else {
-                StageStatus::TimedOut
-            };
-            let msg = format!("{e:#}");
-            let _ = log.note(&msg);
-            return fail(status, Some(code), msg);
-        }
+    if let Some(p) = &stage.until
+        && let Err(e) = probe::wait(p, ctx, log).await
+    {
+        let status = if ctx.cancel.is_cancelled() {
+            StageStatus::Interrupted
+        } else {
+            StageStatus::TimedOut
+        };
+        let msg = format!("{e:#}");
+        let _ = log.note(&msg);
+        return fail(status, Some(code), msg);
     }
     match capture(stage, log.text()) {
         Ok(metrics) => StageOutcome {

@@ -2,14 +2,14 @@
 //!
 //! Nothing can tear down at the moment of a SIGKILL or a power loss, so every `rtde bench`
 //! sweeps first, and `rtde clean` does it on demand. A project is removed only when its
-//! owner process is provably gone; live runs, runs of other hosts and stacks kept up on
-//! purpose are never touched.
+//! owner process is provably gone; live runs, runs of other hosts or other rtde instances
+//! (`RTDE_INSTANCE`) and stacks kept up on purpose are never touched.
 
 use std::collections::{BTreeMap, HashMap};
 
 use anyhow::Result;
 
-use super::owner::Owner;
+use super::owner::{Owner, instance};
 use crate::engine::docker::{Engine, Leftovers, PROJECT_LABEL, labels};
 
 /// What one sweep removed, by project.
@@ -27,9 +27,12 @@ pub async fn sweep(engine: &Engine) -> Result<Swept> {
             projects.entry(p.clone()).or_insert(l);
         }
     }
+    let mine = instance();
     let mut swept = Vec::new();
     for (project, labels) in projects {
-        if labels.get(labels::KEEP).is_some_and(|k| k == "true") {
+        if labels.get(labels::KEEP).is_some_and(|k| k == "true")
+            || labels.get(labels::INSTANCE) != Some(&mine)
+        {
             continue;
         }
         let Some(owner) = Owner::from_labels(&labels) else {

@@ -5,7 +5,7 @@
 
 mod report;
 
-pub use report::{ContainerResources, ResourceReport, StageResources};
+pub use report::ResourceReport;
 mod sampler;
 
 pub use sampler::{Sampler, SamplerConfig};

@@ -34,7 +34,7 @@ impl Sampler {
 
     pub async fn stop(self, _samples_csv: &Path) -> Result<ResourceReport> {
         Ok(ResourceReport {
-            method: "none".into(),
+            method: format!("{:?} (not measured)", self.config.method).to_lowercase(),
             intended_interval_ms: self.config.interval.as_millis() as u64,
             ..Default::default()
         })

@@ -1,0 +1,39 @@
+# The familiar entry points, as thin wrappers over rtde. Component targets (benchmarks of
+# the generator, the sampler, the dbt project; the report) live in mk/*.mk.
+
+RTDE := cargo run --release --quiet --
+P ?= p00
+
+.PHONY: build test lint bench bench-all list validate clean-stacks
+
+build:
+	cargo build --release
+
+# The test suite, exactly as CI runs it (.ci/run calls this target). Needs a running Docker
+# engine; .ci/run installs and starts everything else the tests use.
+test: lint
+	cargo nextest run --no-fail-fast
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --all-targets -- -D warnings
+
+# Extra rtde options, e.g. RTDE_ARGS="--runs 5 --warmup 1".
+RTDE_ARGS ?=
+
+bench:
+	$(RTDE) $(RTDE_ARGS) bench $(P)
+
+bench-all:
+	$(RTDE) $(RTDE_ARGS) bench-all
+
+list:
+	$(RTDE) list
+
+validate:
+	$(RTDE) validate --all
+
+clean-stacks:
+	$(RTDE) clean
+
+-include mk/*.mk

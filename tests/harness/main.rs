@@ -1,0 +1,10 @@
+//! Integration tests of the harness against the real Docker engine and Compose, with fixture
+//! stacks built without a registry (tests/fixtures). One binary; one module per concern.
+
+// A full run: every stage kind, probes, captures, checks, records, results.
+mod bench;
+// Teardown on failure, timeout, unhealthy startup, signals, crashes, profiles, concurrency.
+mod teardown;
+// Manifest errors through the CLI, and environment errors.
+mod cli_errors;
+mod util;

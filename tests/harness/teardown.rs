@@ -1,0 +1,137 @@
+use std::path::PathBuf;
+use std::process::{Child, Stdio};
+use std::time::Duration;
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+
+use crate::util::{Sandbox, leftovers, output, wait_for};
+
+/// Start `rtde bench p93` (whose second stage hangs) and wait until that stage is running;
+/// returns the child and the run's project name.
+fn start_hanging_run(sandbox: &Sandbox) -> (Running, String) {
+    let child = sandbox
+        .bench("p93")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let hang_log = || -> Option<PathBuf> {
+        let dir = sandbox.run_dirs("p93").pop()?;
+        let log = dir.join("stages/02-hangs.log");
+        log.exists().then_some(log)
+    };
+    wait_for("the hanging stage to start", Duration::from_secs(180), || hang_log().is_some());
+    let dir = sandbox.run_dirs("p93").pop().unwrap();
+    let started = std::fs::read_to_string(dir.join("stages/01-started.log")).unwrap();
+    let project = started
+        .lines()
+        .find_map(|l| l.strip_prefix("stage started for "))
+        .expect("the first stage prints the project")
+        .trim()
+        .to_string();
+    (Running(child), project)
+}
+
+/// An rtde process of a test; interrupted (so it tears down) if the test fails first.
+struct Running(Child);
+
+impl Running {
+    fn signal(&self, sig: Signal) {
+        kill(Pid::from_raw(self.0.id() as i32), sig).unwrap();
+    }
+
+    fn wait(&mut self) -> Option<i32> {
+        self.0.wait().unwrap().code()
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = kill(Pid::from_raw(self.0.id() as i32), Signal::SIGINT);
+            let _ = self.0.wait();
+        }
+    }
+}
+
+#[test]
+fn sigint_during_a_stage_tears_down_and_exits_130() {
+    let sandbox = Sandbox::new();
+    let (mut child, project) = start_hanging_run(&sandbox);
+    assert!(!leftovers(&project).is_empty(), "the stack is up before the signal");
+    child.signal(Signal::SIGINT);
+    assert_eq!(child.wait(), Some(130));
+    let run = sandbox.run_json("p93");
+    assert_eq!(run["status"], "interrupted");
+    assert_eq!(run["stages"][1]["status"], "interrupted");
+    assert!(leftovers(&project).is_empty(), "left: {:?}", leftovers(&project));
+}
+
+#[test]
+fn after_sigkill_clean_removes_the_dead_runs_leftovers_and_spares_a_live_run() {
+    let dead_box = Sandbox::new();
+    let (mut dead, dead_project) = start_hanging_run(&dead_box);
+    let live_box = dead_box.sharing_instance();
+    let (mut live, live_project) = start_hanging_run(&live_box);
+
+    dead.signal(Signal::SIGKILL);
+    dead.wait();
+    assert!(!leftovers(&dead_project).is_empty(), "SIGKILL leaves the stack behind");
+
+    let out = output(&mut dead_box.rtde(&["clean"]));
+    assert_eq!(out.status.code(), Some(0));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains(&dead_project), "clean says what it removed: {said}");
+    assert!(!said.contains(&live_project), "{said}");
+    assert!(leftovers(&dead_project).is_empty(), "left: {:?}", leftovers(&dead_project));
+    assert!(!leftovers(&live_project).is_empty(), "the live run is untouched");
+
+    live.signal(Signal::SIGINT);
+    assert_eq!(live.wait(), Some(130));
+    assert!(leftovers(&live_project).is_empty());
+}
+
+#[test]
+fn the_next_bench_sweeps_a_killed_runs_leftovers_first() {
+    let sandbox = Sandbox::new();
+    let (mut dead, dead_project) = start_hanging_run(&sandbox);
+    dead.signal(Signal::SIGKILL);
+    dead.wait();
+    let out = output(&mut sandbox.bench("p90"));
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("removed leftovers of dead run {dead_project}")));
+    assert!(leftovers(&dead_project).is_empty());
+}
+
+#[test]
+fn services_of_inactive_profiles_and_named_volumes_are_torn_down() {
+    let sandbox = Sandbox::new();
+    let out = output(&mut sandbox.bench("p95"));
+    assert_eq!(out.status.code(), Some(0));
+    let run = sandbox.run_json("p95");
+    let containers = run["containers"].as_array().unwrap();
+    assert!(containers.iter().any(|c| c["service"] == "extra"), "{containers:?}");
+    assert!(leftovers(run["project"].as_str().unwrap()).is_empty());
+}
+
+#[test]
+fn two_runs_of_the_same_pipeline_at_once_do_not_collide() {
+    let (a, b) = (Sandbox::new(), Sandbox::new());
+    let mut first = a.bench("p90");
+    let mut second = b.bench("p90");
+    let (mut ca, mut cb) = (
+        first.stdout(Stdio::null()).spawn().unwrap(),
+        second.stdout(Stdio::null()).spawn().unwrap(),
+    );
+    assert_eq!(ca.wait().unwrap().code(), Some(0));
+    assert_eq!(cb.wait().unwrap().code(), Some(0));
+    let (ra, rb) = (a.run_json("p90"), b.run_json("p90"));
+    assert_ne!(ra["project"], rb["project"]);
+    assert_eq!(ra["status"], "passed");
+    assert_eq!(rb["status"], "passed");
+    for run in [ra, rb] {
+        assert!(leftovers(run["project"].as_str().unwrap()).is_empty());
+    }
+}
