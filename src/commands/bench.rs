@@ -90,6 +90,7 @@ async fn run_all(
             };
             let outcome = harness.run(&spec).await?;
             let status = outcome.record.status;
+            let environment_error = outcome.environment_error;
             dirs.push(
                 outcome
                     .run_dir
@@ -101,6 +102,9 @@ async fn run_all(
             records.push(outcome.record);
             if records.iter().any(|r| !r.warmup) {
                 table::upsert(&results_path, summary::row_from_runs(&records, &dirs))?;
+            }
+            if let Some(why) = environment_error {
+                return Err(crate::error::Error::Environment(why).into());
             }
             if status == RunStatus::Interrupted {
                 return Ok(exit::INTERRUPTED);

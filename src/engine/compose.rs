@@ -43,10 +43,7 @@ impl ComposeTool {
                 && out.status.success()
             {
                 let version = String::from_utf8_lossy(&out.stdout).trim().to_string();
-                return Ok(ComposeTool {
-                    program,
-                    version,
-                });
+                return Ok(ComposeTool { program, version });
             }
         }
         Err(Error::Environment(

@@ -64,6 +64,9 @@ pub struct RunSpec<'a> {
 pub struct RunOutcome {
     pub record: RunRecord,
     pub run_dir: PathBuf,
+    /// Set when the run failed because of the machine, not the pipeline (a port in use):
+    /// the run is recorded, and rtde exits with the environment code.
+    pub environment_error: Option<String>,
 }
 
 /// A stack ready to be brought up: the project with rtde's labels, its model and profiles.
@@ -334,6 +337,11 @@ impl Harness {
             self.wait_ready(&stack, pipeline.startup_timeout).await
         }
         .await;
+        let environment_error = up.as_ref().err().and_then(|e| {
+            e.downcast_ref::<Error>()
+                .filter(|e| matches!(e, Error::Environment(_)))
+                .map(ToString::to_string)
+        });
         let startup = clock.elapsed();
         if let Some(s) = &sampler {
             s.end_stage();
@@ -522,7 +530,11 @@ impl Harness {
             run_dir: run_dir.display().to_string(),
             error: record.error.clone(),
         });
-        Ok(RunOutcome { record, run_dir })
+        Ok(RunOutcome {
+            record,
+            run_dir,
+            environment_error,
+        })
     }
 
     /// Every container's log, for a run that failed: the evidence is gone after teardown.

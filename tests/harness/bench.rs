@@ -9,9 +9,16 @@ fn a_full_run_records_stages_metrics_checks_images_and_results() {
     let run = sandbox.run_json("p90");
     assert_eq!(run["status"], "passed");
     let stages = run["stages"].as_array().unwrap();
-    let actions: Vec<&str> = stages.iter().map(|s| s["action"].as_str().unwrap()).collect();
+    let actions: Vec<&str> = stages
+        .iter()
+        .map(|s| s["action"].as_str().unwrap())
+        .collect();
     assert_eq!(actions, ["exec", "run", "host"]);
-    assert!(stages.iter().all(|s| s["status"] == "passed" && s["exit_code"] == 0));
+    assert!(
+        stages
+            .iter()
+            .all(|s| s["status"] == "passed" && s["exit_code"] == 0)
+    );
     assert_eq!(run["metrics"]["rows"], 42.0);
     assert_eq!(run["metrics"]["job_rows"], 42.0);
     assert_eq!(run["metrics"]["silver_rows"], 42.0);
@@ -33,9 +40,16 @@ fn a_full_run_records_stages_metrics_checks_images_and_results() {
             .iter()
             .find(|c| c["service"] == service)
             .unwrap_or_else(|| panic!("no record of {service}: {containers:?}"));
-        assert!(c["image_id"].as_str().unwrap().starts_with("sha256:"), "{c}");
+        assert!(
+            c["image_id"].as_str().unwrap().starts_with("sha256:"),
+            "{c}"
+        );
     }
-    assert!(containers.iter().any(|c| c["service"] == "job" && c["one_off"] == true));
+    assert!(
+        containers
+            .iter()
+            .any(|c| c["service"] == "job" && c["one_off"] == true)
+    );
 
     // The environment is recorded.
     let env = &run["environment"];
@@ -50,7 +64,11 @@ fn a_full_run_records_stages_metrics_checks_images_and_results() {
     assert!(log.contains("probe held"), "{log}");
     let table = std::fs::read_to_string(sandbox.results()).unwrap();
     let mut rows = table.lines();
-    assert!(rows.next().unwrap().starts_with("pipeline_id,pipeline_name,ingestion"));
+    assert!(
+        rows.next()
+            .unwrap()
+            .starts_with("pipeline_id,pipeline_name,ingestion")
+    );
     let row = rows.next().unwrap();
     assert!(row.starts_with("p90,Fixture basic,"), "{row}");
     assert!(row.contains(",PASS,"), "{row}");
@@ -71,7 +89,10 @@ fn a_failing_stage_records_its_exit_code_saves_logs_skips_the_rest_and_exits_1()
     assert_eq!(stages[2]["status"], "skipped");
     let dir = sandbox.run_dirs("p91").pop().unwrap();
     let log = std::fs::read_to_string(dir.join("stages/02-fails.log")).unwrap();
-    assert!(log.contains("about to fail"), "stderr of the stage is in its log: {log}");
+    assert!(
+        log.contains("about to fail"),
+        "stderr of the stage is in its log: {log}"
+    );
     let saved: Vec<String> = std::fs::read_dir(dir.join("containers"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -92,7 +113,10 @@ fn a_stage_that_outlives_its_timeout_is_stopped_and_recorded() {
     let stage = &run["stages"][0];
     assert_eq!(stage["status"], "timed_out");
     let took = stage["duration_s"].as_f64().unwrap();
-    assert!((2.0..10.0).contains(&took), "stage ran {took}s with a 2s timeout");
+    assert!(
+        (2.0..10.0).contains(&took),
+        "stage ran {took}s with a 2s timeout"
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("timed out after 2s"));
     assert!(leftovers(run["project"].as_str().unwrap()).is_empty());
 }
@@ -104,7 +128,14 @@ fn a_service_that_never_becomes_healthy_fails_startup_clearly() {
     assert_eq!(out.status.code(), Some(1));
     let run = sandbox.run_json("p94");
     assert_eq!(run["status"], "failed");
-    assert!(run["error"].as_str().unwrap().contains("`sick` is unhealthy"), "{}", run["error"]);
+    assert!(
+        run["error"]
+            .as_str()
+            .unwrap()
+            .contains("`sick` is unhealthy"),
+        "{}",
+        run["error"]
+    );
     assert_eq!(run["stages"][0]["status"], "skipped");
     assert!(leftovers(run["project"].as_str().unwrap()).is_empty());
 }

@@ -25,11 +25,23 @@ fn an_unknown_key_is_located_and_named() {
 fn every_bad_reference_is_reported_with_its_line() {
     let err = validate_bad("p02");
     let at = |line: u32| format!("02-bad-references/pipeline.yaml:{line}:");
-    assert!(err.contains(&at(6)) && err.contains("`missing.yaml` does not exist"), "{err}");
-    assert!(err.contains(&at(10)) && err.contains("unknown category `procesing`"), "{err}");
+    assert!(
+        err.contains(&at(6)) && err.contains("`missing.yaml` does not exist"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&at(10)) && err.contains("unknown category `procesing`"),
+        "{err}"
+    );
     assert!(err.contains("unknown variable `${evnts}`"), "{err}");
-    assert!(err.contains(&at(12)) && err.contains("not a duration"), "{err}");
-    assert!(err.contains(&at(15)) && err.contains("no stage captures metric `never_captured`"), "{err}");
+    assert!(
+        err.contains(&at(12)) && err.contains("not a duration"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&at(15)) && err.contains("no stage captures metric `never_captured`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -46,7 +58,11 @@ fn services_and_profiles_are_checked_against_the_compose_stack() {
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().join("07-wrong-service");
     std::fs::create_dir(&folder).unwrap();
-    std::fs::write(folder.join("compose.yaml"), "services:\n  app:\n    image: x/y:1\n").unwrap();
+    std::fs::write(
+        folder.join("compose.yaml"),
+        "services:\n  app:\n    image: x/y:1\n",
+    )
+    .unwrap();
     std::fs::write(
         folder.join("pipeline.yaml"),
         "id: p07\nname: w\ntier: t\nstack: {ingestion: a, processor: b, storage: c, transform: d, orchestrator: e, serving: f}\n\
@@ -56,8 +72,15 @@ fn services_and_profiles_are_checked_against_the_compose_stack() {
     let out = output(&mut Sandbox::new().rtde_with(dir.path(), &["validate", "p07"]));
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("pipeline.yaml:12:") && err.contains("service `apx` is not in the compose stack; use one of: app"), "{err}");
-    assert!(err.contains("pipeline.yaml:7:") && err.contains("profile `ghost`"), "{err}");
+    assert!(
+        err.contains("pipeline.yaml:12:")
+            && err.contains("service `apx` is not in the compose stack; use one of: app"),
+        "{err}"
+    );
+    assert!(
+        err.contains("pipeline.yaml:7:") && err.contains("profile `ghost`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -76,5 +99,48 @@ fn an_unreachable_docker_engine_is_an_environment_error_with_advice() {
     );
     assert_eq!(out.status.code(), Some(3));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("cannot reach the Docker engine") && err.contains("start it"), "{err}");
+    assert!(
+        err.contains("cannot reach the Docker engine") && err.contains("start it"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_port_already_in_use_is_an_environment_error_and_the_stack_comes_down() {
+    let held = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = held.local_addr().unwrap().port();
+    let sandbox = Sandbox::new();
+    let out = output(
+        sandbox
+            .bench("p96")
+            .args(["--var", &format!("port={port}")]),
+    );
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("already in use"), "{err}");
+    let run = sandbox.run_json("p96");
+    assert_eq!(run["status"], "failed");
+    assert!(crate::util::leftovers(run["project"].as_str().unwrap()).is_empty());
+}
+
+#[test]
+fn an_image_that_cannot_be_pulled_is_named() {
+    let out = output(&mut Sandbox::new().bench("p97"));
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("rtde-fixture/not-built-anywhere:1.0.0") && err.contains("offline"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_missing_compose_tool_is_an_environment_error() {
+    let out = output(
+        Sandbox::new()
+            .rtde(&["validate", "p90"])
+            .env("RTDE_COMPOSE", "no-such-compose-tool"),
+    );
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Docker Compose is missing"));
 }

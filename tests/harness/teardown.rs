@@ -22,7 +22,11 @@ fn start_hanging_run(sandbox: &Sandbox) -> (Running, String) {
         let log = dir.join("stages/02-hangs.log");
         log.exists().then_some(log)
     };
-    wait_for("the hanging stage to start", Duration::from_secs(180), || hang_log().is_some());
+    wait_for(
+        "the hanging stage to start",
+        Duration::from_secs(180),
+        || hang_log().is_some(),
+    );
     let dir = sandbox.run_dirs("p93").pop().unwrap();
     let started = std::fs::read_to_string(dir.join("stages/01-started.log")).unwrap();
     let project = started
@@ -60,13 +64,20 @@ impl Drop for Running {
 fn sigint_during_a_stage_tears_down_and_exits_130() {
     let sandbox = Sandbox::new();
     let (mut child, project) = start_hanging_run(&sandbox);
-    assert!(!leftovers(&project).is_empty(), "the stack is up before the signal");
+    assert!(
+        !leftovers(&project).is_empty(),
+        "the stack is up before the signal"
+    );
     child.signal(Signal::SIGINT);
     assert_eq!(child.wait(), Some(130));
     let run = sandbox.run_json("p93");
     assert_eq!(run["status"], "interrupted");
     assert_eq!(run["stages"][1]["status"], "interrupted");
-    assert!(leftovers(&project).is_empty(), "left: {:?}", leftovers(&project));
+    assert!(
+        leftovers(&project).is_empty(),
+        "left: {:?}",
+        leftovers(&project)
+    );
 }
 
 #[test]
@@ -78,15 +89,28 @@ fn after_sigkill_clean_removes_the_dead_runs_leftovers_and_spares_a_live_run() {
 
     dead.signal(Signal::SIGKILL);
     dead.wait();
-    assert!(!leftovers(&dead_project).is_empty(), "SIGKILL leaves the stack behind");
+    assert!(
+        !leftovers(&dead_project).is_empty(),
+        "SIGKILL leaves the stack behind"
+    );
 
     let out = output(&mut dead_box.rtde(&["clean"]));
     assert_eq!(out.status.code(), Some(0));
     let said = String::from_utf8_lossy(&out.stdout);
-    assert!(said.contains(&dead_project), "clean says what it removed: {said}");
+    assert!(
+        said.contains(&dead_project),
+        "clean says what it removed: {said}"
+    );
     assert!(!said.contains(&live_project), "{said}");
-    assert!(leftovers(&dead_project).is_empty(), "left: {:?}", leftovers(&dead_project));
-    assert!(!leftovers(&live_project).is_empty(), "the live run is untouched");
+    assert!(
+        leftovers(&dead_project).is_empty(),
+        "left: {:?}",
+        leftovers(&dead_project)
+    );
+    assert!(
+        !leftovers(&live_project).is_empty(),
+        "the live run is untouched"
+    );
 
     live.signal(Signal::SIGINT);
     assert_eq!(live.wait(), Some(130));
@@ -101,7 +125,10 @@ fn the_next_bench_sweeps_a_killed_runs_leftovers_first() {
     dead.wait();
     let out = output(&mut sandbox.bench("p90"));
     assert_eq!(out.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("removed leftovers of dead run {dead_project}")));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains(&format!("removed leftovers of dead run {dead_project}"))
+    );
     assert!(leftovers(&dead_project).is_empty());
 }
 
@@ -112,7 +139,10 @@ fn services_of_inactive_profiles_and_named_volumes_are_torn_down() {
     assert_eq!(out.status.code(), Some(0));
     let run = sandbox.run_json("p95");
     let containers = run["containers"].as_array().unwrap();
-    assert!(containers.iter().any(|c| c["service"] == "extra"), "{containers:?}");
+    assert!(
+        containers.iter().any(|c| c["service"] == "extra"),
+        "{containers:?}"
+    );
     assert!(leftovers(run["project"].as_str().unwrap()).is_empty());
 }
 

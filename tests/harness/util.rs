@@ -38,10 +38,7 @@ pub struct Sandbox {
 impl Sandbox {
     pub fn new() -> Sandbox {
         let dir = tempfile::tempdir().unwrap();
-        let instance = format!(
-            "test-{}",
-            dir.path().file_name().unwrap().to_string_lossy()
-        );
+        let instance = format!("test-{}", dir.path().file_name().unwrap().to_string_lossy());
         Sandbox { dir, instance }
     }
 
@@ -82,7 +79,10 @@ impl Sandbox {
     pub fn bench(&self, id: &str) -> Command {
         let image = format!("image={}", fixture_image());
         let mut cmd = self.rtde(&["bench", id, "--var", &image, "--no-sample"]);
-        cmd.arg("--out").arg(self.runs()).arg("--results").arg(self.results());
+        cmd.arg("--out")
+            .arg(self.runs())
+            .arg("--results")
+            .arg(self.results());
         cmd
     }
 
