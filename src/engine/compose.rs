@@ -190,12 +190,20 @@ impl Project {
     async fn output(&self, what: &str, profiles: &[String], sub: &[&str]) -> Result<String> {
         let sub: Vec<String> = sub.iter().map(|s| s.to_string()).collect();
         let (mut cmd, args) = self.command(profiles, &sub);
+        let started = std::time::Instant::now();
         let out = cmd
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .output()
             .await
             .with_context(|| format!("starting {}", self.tool.program.join(" ")))?;
+        tracing::debug!(
+            "{} {} → {} in {:.3}s",
+            self.tool.program[0],
+            args.join(" "),
+            out.status,
+            started.elapsed().as_secs_f64()
+        );
         if !out.status.success() {
             return Err(command_error(what, &args, out.status, &out.stderr));
         }

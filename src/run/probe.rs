@@ -36,7 +36,10 @@ pub async fn wait(probe: &Probe, ctx: &StageContext<'_>, log: &mut StageLog) -> 
                 log.note(&format!("probe held after {attempts} attempt(s)"))?;
                 return Ok(());
             }
-            Err(why) => why,
+            Err(why) => {
+                tracing::debug!("probe attempt {attempts}: {why}");
+                why
+            }
         };
         let paused = tokio::select! {
             p = backoff.pause() => p,

@@ -249,6 +249,7 @@ impl Harness {
             if waiting.is_empty() {
                 return Ok(());
             }
+            tracing::debug!("startup: waiting for {}", waiting.join("; "));
             let paused = tokio::select! {
                 p = backoff.pause() => p,
                 () = self.cancel.cancelled() => anyhow::bail!("interrupted during startup"),

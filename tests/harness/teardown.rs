@@ -165,3 +165,43 @@ fn two_runs_of_the_same_pipeline_at_once_do_not_collide() {
         assert!(leftovers(run["project"].as_str().unwrap()).is_empty());
     }
 }
+
+#[test]
+fn up_status_and_down_work_a_stack_by_hand() {
+    let sandbox = Sandbox::new();
+    let image = format!("image={}", crate::util::fixture_image());
+    let out = output(&mut sandbox.rtde(&["up", "p90", "--var", &image]));
+    assert_eq!(out.status.code(), Some(0));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("rtde down p90"),
+        "up says how to stop: {said}"
+    );
+    let project = said
+        .split_whitespace()
+        .find(|w| w.starts_with("rtde-p90-"))
+        .expect("up names the project")
+        .trim_end_matches(';')
+        .to_string();
+
+    // A kept stack survives a sweep, though its `rtde up` process is gone.
+    assert_eq!(output(&mut sandbox.rtde(&["clean"])).status.code(), Some(0));
+    assert!(!leftovers(&project).is_empty());
+
+    let status = output(&mut sandbox.rtde(&["status", "p90"]));
+    let listed = String::from_utf8_lossy(&status.stdout);
+    assert!(
+        listed.contains(&project) && listed.contains("running"),
+        "{listed}"
+    );
+
+    assert_eq!(
+        output(&mut sandbox.rtde(&["down", "p90"])).status.code(),
+        Some(0)
+    );
+    assert!(
+        leftovers(&project).is_empty(),
+        "left: {:?}",
+        leftovers(&project)
+    );
+}
