@@ -6,6 +6,8 @@
 mod cli;
 mod error;
 mod exit;
+mod export;
+mod report;
 mod results;
 mod run;
 mod sample;
@@ -24,6 +26,11 @@ fn main() {
     std::process::exit(code);
 }
 
-fn run(_cli: cli::Cli) -> anyhow::Result<i32> {
-    Ok(exit::OK)
+fn run(cli: cli::Cli) -> anyhow::Result<i32> {
+    let stdout = &mut std::io::stdout().lock();
+    match &cli.command {
+        cli::Command::Compare(args) => report::command::compare(&cli.root, args, stdout),
+        cli::Command::Report(args) => report::command::report(&cli.root, args, stdout),
+        _ => Ok(exit::OK),
+    }
 }

@@ -98,7 +98,11 @@ impl Evidence {
 /// Judge the change of one metric from `old` to `new`.
 pub fn judge(old: &Side, new: &Side, better: Better, threshold: f64) -> Change {
     let relative = if old.median == 0.0 {
-        if new.median == 0.0 { 0.0 } else { f64::INFINITY }
+        if new.median == 0.0 {
+            0.0
+        } else {
+            f64::INFINITY
+        }
     } else {
         new.median / old.median - 1.0
     };
@@ -217,7 +221,9 @@ mod tests {
         let change = judge(&old, &new, Better::Lower, 0.10);
         assert_eq!(change.verdict, Verdict::Regression);
         // 5 against 5 fully separated: p = 1 / C(10, 5) = 1/252.
-        assert!(matches!(change.evidence, Some(Evidence::RankTest { p }) if (p - 1.0 / 252.0).abs() < 1e-12));
+        assert!(
+            matches!(change.evidence, Some(Evidence::RankTest { p }) if (p - 1.0 / 252.0).abs() < 1e-12)
+        );
     }
 
     #[test]
@@ -230,7 +236,10 @@ mod tests {
         );
         let new = side(&[105.0, 106.0, 104.0]);
         let change = judge(&old, &new, Better::Lower, 0.10);
-        assert_eq!((change.verdict, change.evidence), (Verdict::Unchanged, None));
+        assert_eq!(
+            (change.verdict, change.evidence),
+            (Verdict::Unchanged, None)
+        );
     }
 
     #[test]

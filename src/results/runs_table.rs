@@ -84,7 +84,10 @@ impl RunRow {
             .get("events")
             .and_then(|v| v.trim().parse::<u64>().ok());
         let events_per_s = match (events, ingestion_s) {
-            (Some(events), Some(secs)) if secs > 0.0 => Some(events as f64 / secs),
+            // To a tenth of an event per second: more digits would be noise, not precision.
+            (Some(events), Some(secs)) if secs > 0.0 => {
+                Some((events as f64 / secs * 10.0).round() / 10.0)
+            }
             _ => None,
         };
         let services: BTreeSet<&str> = record
@@ -116,7 +119,7 @@ impl RunRow {
             peak_mem_mb: record
                 .resources
                 .as_ref()
-                .map(|r| r.stack_peak_mem_bytes as f64 / MIB),
+                .map(|r| (r.stack_peak_mem_bytes as f64 / MIB * 10.0).round() / 10.0),
             cpu_s: record.resources.as_ref().map(|r| r.cpu_s),
             events,
             events_per_s,

@@ -139,9 +139,7 @@ pub fn median_ci(values: &[f64], level: f64) -> Option<MedianInterval> {
     let sorted = sorted(values);
     let n = sorted.len();
     let coverage = |k: usize| 1.0 - 2.0 * binomial_half_cdf(n, k - 1);
-    let k = (1..=n / 2)
-        .take_while(|&k| coverage(k) >= level)
-        .last()?;
+    let k = (1..=n / 2).take_while(|&k| coverage(k) >= level).last()?;
     Some(MedianInterval {
         low: sorted[k - 1],
         high: sorted[n - k],
@@ -333,7 +331,10 @@ mod tests {
         let values = [9.0, 2.0, 4.0, 4.0, 5.0, 4.0, 5.0, 7.0];
         assert_eq!(median(&values), Some(4.5));
         assert_eq!(mean(&values), Some(5.0));
-        assert!(close(sample_stddev(&values).unwrap(), (32.0f64 / 7.0).sqrt()));
+        assert!(close(
+            sample_stddev(&values).unwrap(),
+            (32.0f64 / 7.0).sqrt()
+        ));
         // |x − 4.5| = 2.5 0.5 0.5 0.5 0.5 0.5 2.5 4.5 → median 0.5.
         assert_eq!(mad(&values), Some(0.5));
         let summary = summarize(&values).unwrap();
@@ -408,10 +409,7 @@ mod tests {
         // median 10, MAD 1 (deviations 0 1 1 1 1 0 d): z = 0.6745·d.
         // d = 5.1 → 3.44 (kept), d = 5.3 → 3.57 (outlier).
         assert!(outliers(&[10.0, 9.0, 11.0, 9.0, 11.0, 10.0, 15.1]).is_empty());
-        assert_eq!(
-            outliers(&[10.0, 9.0, 11.0, 9.0, 11.0, 10.0, 15.3]),
-            vec![6]
-        );
+        assert_eq!(outliers(&[10.0, 9.0, 11.0, 9.0, 11.0, 10.0, 15.3]), vec![6]);
     }
 
     #[test]

@@ -52,7 +52,7 @@ pub fn row_from_run_rows(rows: &[RunRow]) -> ResultRow {
     };
     let median_of = |figure: fn(&RunRow) -> Option<f64>| {
         let values: Vec<f64> = counted.iter().filter_map(|r| figure(r)).collect();
-        stats::median(&values)
+        stats::median(&values).map(round_ms)
     };
     let e2e: Vec<f64> = counted.iter().map(|r| r.e2e_s).collect();
     let e2e_summary = stats::summarize(&e2e);
@@ -88,7 +88,7 @@ pub fn row_from_run_rows(rows: &[RunRow]) -> ResultRow {
         ingestion_s: median_of(|r| r.ingestion_s),
         processing_s: median_of(|r| r.processing_s),
         dbt_build_s: transform_s,
-        e2e_total_s: e2e_summary.as_ref().map(|s| s.median),
+        e2e_total_s: e2e_summary.as_ref().map(|s| round_ms(s.median)),
         events: last.events,
         silver_rows: count_median(|r| r.silver_rows),
         containers: counted.iter().map(|r| r.containers).max(),
@@ -128,6 +128,12 @@ pub fn row_from_run_rows(rows: &[RunRow]) -> ResultRow {
         substituted_broker: substituted.to_string(),
         ..Default::default()
     }
+}
+
+/// Medians of millisecond figures are written to the millisecond: the averaging of an even
+/// count must not print as 12.350000000000001 in results.csv.
+fn round_ms(value: f64) -> f64 {
+    (value * 1000.0).round() / 1000.0
 }
 
 /// One failed run makes the pipeline FAIL even if the last passed, because a stack that
