@@ -224,9 +224,10 @@ impl PipelineResult {
             .unwrap_or(&self.row.run_dir)
     }
 
-    /// This pipeline as one side of a baseline comparison.
+    /// This pipeline as one side of a baseline comparison. The results row decides which
+    /// metrics were measured (a hyperfine baseline has the end-to-end time only).
     pub fn side(&self, metric: &Metric) -> Option<Side> {
-        let median = self.median(metric)?;
+        let median = (metric.of_row)(&self.row)?;
         let interval = if metric.key == E2E.key {
             match (self.row.e2e_ci_low_s, self.row.e2e_ci_high_s) {
                 (Some(low), Some(high)) => Some((low, high)),
