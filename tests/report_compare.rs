@@ -33,13 +33,12 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 fn rtde(root: &Path, args: &[&str]) -> Output {
-    let output = Command::new(env!("CARGO_BIN_EXE_rtde"))
+    Command::new(env!("CARGO_BIN_EXE_rtde"))
         .arg("--root")
         .arg(root)
         .args(args)
         .output()
-        .expect("running rtde");
-    output
+        .expect("running rtde")
 }
 
 fn describe(output: &Output) -> String {

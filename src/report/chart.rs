@@ -67,16 +67,43 @@ fn headroom(max: f64) -> f64 {
     if max > 0.0 { max * 1.12 } else { 1.0 }
 }
 
-/// Charts with a legend keep their top third free for it, so that it never hides data.
-fn legend_headroom(max: f64) -> f64 {
-    if max > 0.0 { max * 1.5 } else { 1.0 }
-}
-
 /// Light grid lines: visible enough to read a value off, faint enough not to compete.
 const LIGHT_GRID: RGBColor = RGBColor(242, 242, 242);
 
 fn whole(value: &f64) -> String {
     format!("{value:.0}")
+}
+
+/// Width of the legend column to the right of a chart.
+const LEGEND_WIDTH: u32 = 200;
+
+/// How a legend entry is drawn.
+enum Mark {
+    Fill(RGBColor),
+    Line(ShapeStyle),
+}
+
+/// The legend in its own column beside the plot, so it never hides data however many bars
+/// or lines there are.
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    entries: &[(String, Mark)],
+) -> Result<()> {
+    let font = (FONT, 13).into_font();
+    for (i, (label, mark)) in entries.iter().enumerate() {
+        let y = 70 + 22 * i as i32;
+        match mark {
+            Mark::Fill(color) => area
+                .draw(&Rectangle::new([(8, y - 6), (22, y + 6)], color.filled()))
+                .map_err(chart_error)?,
+            Mark::Line(style) => area
+                .draw(&PathElement::new(vec![(6, y), (24, y)], *style))
+                .map_err(chart_error)?,
+        }
+        area.draw(&Text::new(label.clone(), (30, y - 7), font.clone()))
+            .map_err(chart_error)?;
+    }
+    Ok(())
 }
 
 /// Stacked stage bars per pipeline with error bars on the end-to-end median; `categories`
@@ -85,8 +112,10 @@ fn whole(value: &f64) -> String {
 pub fn stage_bars(bars: &[StageBar], categories: &[&str], title: &str) -> Result<String> {
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        let root =
+            SVGBackend::with_string(&mut svg, (WIDTH + LEGEND_WIDTH, HEIGHT)).into_drawing_area();
         root.fill(&WHITE).map_err(chart_error)?;
+        let (plot, legend) = root.split_horizontally(WIDTH);
         let top = bars
             .iter()
             .map(|b| {
@@ -97,12 +126,12 @@ pub fn stage_bars(bars: &[StageBar], categories: &[&str], title: &str) -> Result
         let n = bars.len().max(1);
         let labels: Vec<String> = bars.iter().map(|b| b.label.clone()).collect();
         // plotters' integer ranges include their end: 0..n − 1 is n segments.
-        let mut chart = ChartBuilder::on(&root)
+        let mut chart = ChartBuilder::on(&plot)
             .caption(title, (FONT, 22))
             .margin(16)
             .x_label_area_size(40)
             .y_label_area_size(60)
-            .build_cartesian_2d((0..n - 1).into_segmented(), 0f64..legend_headroom(top))
+            .build_cartesian_2d((0..n - 1).into_segmented(), 0f64..headroom(top))
             .map_err(chart_error)?;
         chart
             .configure_mesh()
@@ -135,11 +164,7 @@ pub fn stage_bars(bars: &[StageBar], categories: &[&str], title: &str) -> Result
                 rect.set_margin(0, 0, 8, 8);
                 Some(rect)
             });
-            chart
-                .draw_series(rects)
-                .map_err(chart_error)?
-                .label(*category)
-                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], fill));
+            chart.draw_series(rects).map_err(chart_error)?;
         }
         chart
             .draw_series(bars.iter().enumerate().filter_map(|(i, bar)| {
@@ -153,17 +178,17 @@ pub fn stage_bars(bars: &[StageBar], categories: &[&str], title: &str) -> Result
                     10,
                 ))
             }))
-            .map_err(chart_error)?
-            .label("end-to-end: median and interval")
-            .legend(|(x, y)| PathElement::new(vec![(x + 6, y - 6), (x + 6, y + 6)], BLACK));
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .label_font((FONT, 13))
-            .draw()
             .map_err(chart_error)?;
+        let mut entries: Vec<(String, Mark)> = categories
+            .iter()
+            .enumerate()
+            .map(|(ci, category)| (category.to_string(), Mark::Fill(color(ci))))
+            .collect();
+        entries.push((
+            "end-to-end interval".to_string(),
+            Mark::Line(BLACK.stroke_width(2)),
+        ));
+        draw_legend(&legend, &entries)?;
         root.present().map_err(chart_error)?;
     }
     Ok(svg)
@@ -195,10 +220,14 @@ pub fn memory_vs_time(points: &[ScatterPoint], title: &str) -> Result<String> {
             .draw()
             .map_err(chart_error)?;
         chart
-            .draw_series(points.iter().map(|p| {
+            .draw_series(points.iter().enumerate().map(|(i, p)| {
+                // Alternate labels above-left and below-right of their point: neighbours in a
+                // cluster (often along a rising diagonal: slower stacks hold more memory) then
+                // do not print over each other or over the points.
+                let offset = if i % 2 == 0 { (-30, -20) } else { (8, 4) };
                 EmptyElement::at((p.e2e_s, p.peak_mem_mib))
                     + Circle::new((0, 0), 5, color(0).filled())
-                    + Text::new(p.label.clone(), (8, -14), (FONT, 13).into_font())
+                    + Text::new(p.label.clone(), offset, (FONT, 13).into_font())
             }))
             .map_err(chart_error)?;
         root.present().map_err(chart_error)?;
@@ -210,17 +239,19 @@ pub fn memory_vs_time(points: &[ScatterPoint], title: &str) -> Result<String> {
 pub fn memory_over_time(series: &[MemorySeries], title: &str) -> Result<String> {
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        let root =
+            SVGBackend::with_string(&mut svg, (WIDTH + LEGEND_WIDTH, HEIGHT)).into_drawing_area();
         root.fill(&WHITE).map_err(chart_error)?;
+        let (plot, legend) = root.split_horizontally(WIDTH);
         let stack = stack_total(series);
         let all = series.iter().flat_map(|s| &s.points).chain(&stack.points);
         let (max_t, max_mib) = all.fold((0.0f64, 0.0f64), |(t, m), p| (t.max(p.0), m.max(p.1)));
-        let mut chart = ChartBuilder::on(&root)
+        let mut chart = ChartBuilder::on(&plot)
             .caption(title, (FONT, 22))
             .margin(16)
             .x_label_area_size(40)
             .y_label_area_size(70)
-            .build_cartesian_2d(0f64..max_t.max(1.0), 0f64..legend_headroom(max_mib))
+            .build_cartesian_2d(0f64..max_t.max(1.0), 0f64..headroom(max_mib))
             .map_err(chart_error)?;
         chart
             .configure_mesh()
@@ -232,6 +263,7 @@ pub fn memory_over_time(series: &[MemorySeries], title: &str) -> Result<String> 
             .label_style((FONT, 14))
             .draw()
             .map_err(chart_error)?;
+        let mut entries = Vec::new();
         for (i, one) in series.iter().chain(std::iter::once(&stack)).enumerate() {
             let is_stack = i == series.len();
             let style = if is_stack {
@@ -241,18 +273,10 @@ pub fn memory_over_time(series: &[MemorySeries], title: &str) -> Result<String> 
             };
             chart
                 .draw_series(LineSeries::new(one.points.iter().copied(), style))
-                .map_err(chart_error)?
-                .label(one.name.as_str())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], style));
+                .map_err(chart_error)?;
+            entries.push((one.name.clone(), Mark::Line(style)));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .label_font((FONT, 13))
-            .draw()
-            .map_err(chart_error)?;
+        draw_legend(&legend, &entries)?;
         root.present().map_err(chart_error)?;
     }
     Ok(svg)

@@ -204,7 +204,7 @@ fn rebuild_tables(root: &Path, runs_dir: &Path, results: &Path, runs_table: &Pat
             .push((record, run_dir));
     }
     for (_, mut runs) in by_pipeline {
-        runs.sort_by(|a, b| (a.0.started_at, a.0.run_index).cmp(&(b.0.started_at, b.0.run_index)));
+        runs.sort_by_key(|(record, _)| (record.started_at, record.run_index));
         for (record, run_dir) in &runs {
             runs_table::upsert(runs_table, record, run_dir)?;
         }
