@@ -157,7 +157,11 @@ fn report_ranks_with_intervals_and_keeps_substitutions_and_failures_apart() {
         &report[report.find("## Ranking").unwrap()..report.find("## Results by tier").unwrap()];
     // Six counted runs of p01 give the interval x(1)…x(6) = 59.6 … 62.1.
     assert!(ranking.contains("| 3 | **p01** kafka-flink-iceberg | core | [60.4](../../runs/p01/"));
-    assert!(ranking.contains("59.6 … 62.1"));
+    // Each bound is one run's figure and links to that run.
+    assert!(ranking.contains(
+        "[59.6](../../runs/p01/20261120T103000Z-r01c/run.json) … \
+         [62.1](../../runs/p01/20261120T105000Z-r01e/run.json)"
+    ));
     // The tansu run of p03 is marked and never in the ranked rows.
     let ranked_rows: Vec<&str> = ranking
         .lines()

@@ -107,10 +107,22 @@ impl Renderer<'_> {
         cell
     }
 
+    /// An end-to-end bound (interval end, min or max): one run's figure, linked to that run.
+    fn bound(&self, p: &PipelineResult, value: f64) -> String {
+        let text = format!("{value:.1}");
+        match p
+            .run_dir_with(&E2E, value)
+            .and_then(|dir| self.link_to(dir))
+        {
+            Some(link) => format!("[{text}]({link})"),
+            None => text,
+        }
+    }
+
     fn interval_cell(&self, p: &PipelineResult) -> String {
         let runs = p.run_count();
         match (p.row.e2e_ci_low_s, p.row.e2e_ci_high_s) {
-            (Some(low), Some(high)) => format!("{low:.1} … {high:.1}"),
+            (Some(low), Some(high)) => format!("{} … {}", self.bound(p, low), self.bound(p, high)),
             _ if runs >= 2 => format!(
                 "n/a: {runs} runs (min–max covers the median with {:.0} %)",
                 stats::range_coverage(runs as usize) * 100.0
@@ -121,7 +133,7 @@ impl Renderer<'_> {
 
     fn range_cell(&self, p: &PipelineResult) -> String {
         match (p.row.e2e_min_s, p.row.e2e_max_s) {
-            (Some(min), Some(max)) => format!("{min:.1} – {max:.1}"),
+            (Some(min), Some(max)) => format!("{} – {}", self.bound(p, min), self.bound(p, max)),
             _ => "–".to_string(),
         }
     }

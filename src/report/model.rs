@@ -224,6 +224,15 @@ impl PipelineResult {
             .unwrap_or(&self.row.run_dir)
     }
 
+    /// The run whose figure is exactly `value` (an interval bound or an extreme is one run's
+    /// figure), when the runs are known.
+    pub fn run_dir_with(&self, metric: &Metric, value: f64) -> Option<&str> {
+        self.runs
+            .iter()
+            .find(|r| (metric.of_run)(r) == Some(value))
+            .map(|r| r.run_dir.as_str())
+    }
+
     /// This pipeline as one side of a baseline comparison. The results row decides which
     /// metrics were measured (a hyperfine baseline has the end-to-end time only).
     pub fn side(&self, metric: &Metric) -> Option<Side> {
