@@ -52,6 +52,54 @@ pub enum Command {
     ///
     /// Only resources whose rtde process is gone are removed; a live run is never touched.
     Clean,
+    /// Compare pipelines: report with charts, ranking, exports, regressions against a baseline.
+    ///
+    /// Writes comparison_report.md and its SVG charts to --out. With --baseline, exits 4 when
+    /// a metric is worse beyond --threshold and the difference is real given both sides' runs.
+    Compare(CompareArgs),
+    /// Regenerate BENCHMARK_RESULTS.md from the results table (real runs only).
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The results table to compare (relative to the root).
+    #[arg(long, default_value = "pipelines/comparison/results.csv")]
+    pub results: PathBuf,
+    /// The per-run table (default: runs.csv beside the results table).
+    #[arg(long)]
+    pub runs_table: Option<PathBuf>,
+    /// Where comparison_report.md and its charts go (relative to the root).
+    #[arg(long, default_value = "pipelines/comparison")]
+    pub out: PathBuf,
+    /// Rebuild the results and runs tables from the run.json files under this folder first.
+    #[arg(long, value_name = "RUNS_DIR")]
+    pub from_runs: Option<PathBuf>,
+    /// An older result to check for regressions: a --export-json file or a results.csv.
+    #[arg(long, value_name = "OLD_RESULTS_OR_JSON")]
+    pub baseline: Option<PathBuf>,
+    /// How much worse a median must be to count as a regression.
+    #[arg(long, default_value = "10%")]
+    pub threshold: String,
+    /// Write the results as hyperfine-style JSON (also usable as a --baseline).
+    #[arg(long, value_name = "FILE")]
+    pub export_json: Option<PathBuf>,
+    /// Write the results as hyperfine-style CSV.
+    #[arg(long, value_name = "FILE")]
+    pub export_csv: Option<PathBuf>,
+    /// Write the results as a hyperfine-style Markdown table.
+    #[arg(long, value_name = "FILE")]
+    pub export_markdown: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The results table (relative to the root).
+    #[arg(long, default_value = "pipelines/comparison/results.csv")]
+    pub results: PathBuf,
+    /// The file to write (relative to the root).
+    #[arg(long, default_value = "BENCHMARK_RESULTS.md")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -14,6 +14,9 @@ pub enum Error {
     /// Docker unreachable, Compose missing, a port in use: the machine must change.
     #[error("{0}")]
     Environment(String),
+    /// `compare --baseline` found a real regression.
+    #[error("{0}")]
+    Regression(String),
 }
 
 impl Error {
@@ -21,6 +24,7 @@ impl Error {
         match self {
             Error::InvalidInput(_) => exit::INVALID_INPUT,
             Error::Environment(_) => exit::ENVIRONMENT,
+            Error::Regression(_) => exit::REGRESSION,
         }
     }
 }

@@ -12,6 +12,8 @@ pub const FAILED: i32 = 1;
 pub const INVALID_INPUT: i32 = 2;
 /// The environment is not usable: Docker unreachable, Compose missing, a port in use.
 pub const ENVIRONMENT: i32 = 3;
+/// `rtde compare --baseline` found a real regression beyond the threshold.
+pub const REGRESSION: i32 = 4;
 /// Interrupted by SIGINT or SIGTERM; the stack was torn down (128 + SIGINT, as shells do).
 pub const INTERRUPTED: i32 = 130;
 

@@ -8,8 +8,10 @@ mod commands;
 mod engine;
 mod error;
 mod exit;
+mod export;
 mod manifest;
 mod output;
+mod report;
 mod results;
 mod run;
 mod sample;
@@ -75,6 +77,12 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             Command::Down(a) => commands::stack::down(&ctx, a).await,
             Command::Status(a) => commands::stack::status(&ctx, a).await,
             Command::Clean => commands::clean::clean(&ctx).await,
+            Command::Compare(a) => {
+                report::command::compare(&ctx.root, &a, &mut std::io::stdout().lock())
+            }
+            Command::Report(a) => {
+                report::command::report(&ctx.root, &a, &mut std::io::stdout().lock())
+            }
         }
     })
 }

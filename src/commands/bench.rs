@@ -11,7 +11,7 @@ use crate::cli::{BenchAllArgs, BenchArgs, RunOptions};
 use crate::exit;
 use crate::manifest::Pipeline;
 use crate::output::Event;
-use crate::results::{summary, table};
+use crate::results::{runs_table, summary, table};
 use crate::run::record::{RunRecord, RunStatus};
 use crate::run::runner::RunSpec;
 use crate::sample::SamplerConfig;
@@ -59,6 +59,8 @@ async fn run_all(
     ctx.sweep(&harness.engine).await?;
     let out_dir = under(&ctx.root, &options.out);
     let results_path = under(&ctx.root, &options.results);
+    // Every run's figures, warm-ups included, beside the results table.
+    let runs_path = results_path.with_file_name("runs.csv");
     let sampling = (!options.no_sample).then(|| SamplerConfig {
         method: options.sampler,
         interval: Duration::from_millis(options.sample_interval),
@@ -99,6 +101,11 @@ async fn run_all(
                     .display()
                     .to_string(),
             );
+            runs_table::upsert(
+                &runs_path,
+                &outcome.record,
+                dirs.last().expect("just pushed"),
+            )?;
             records.push(outcome.record);
             if records.iter().any(|r| !r.warmup) {
                 table::upsert(&results_path, summary::row_from_runs(&records, &dirs))?;

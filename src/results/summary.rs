@@ -1,69 +1,213 @@
-//! A pipeline's results row from its runs (placeholder until the statistics module lands:
-//! the last counted run's figures).
+//! Fold the runs of one `rtde bench` invocation into its results.csv row.
+//!
+//! Figures are medians over the counted runs (warm-ups excluded), because a median is not
+//! dragged by the one slow run a shared machine produces now and then; the spread and the
+//! interval of the end-to-end time travel with it so a reader can tell a real difference from
+//! noise. How the interval is computed is in [`crate::results::stats`].
 
+use crate::results::runs_table::RunRow;
+use crate::results::stats::{self, OutlierAdvice};
 use crate::results::table::ResultRow;
-use crate::run::record::RunRecord;
+use crate::run::record::{RunRecord, RunStatus};
 
+/// The results row for `records` (one invocation, warm-ups included, in run order), whose run
+/// folders are `run_dirs` (same order, relative to the project root).
 pub fn row_from_runs(records: &[RunRecord], run_dirs: &[String]) -> ResultRow {
-    let counted: Vec<(&RunRecord, &String)> = records
+    let rows: Vec<RunRow> = records
         .iter()
-        .zip(run_dirs)
-        .filter(|(r, _)| !r.warmup)
+        .enumerate()
+        .map(|(i, record)| {
+            let dir = run_dirs.get(i).map(String::as_str).unwrap_or_default();
+            RunRow::from_record(record, dir)
+        })
         .collect();
-    let Some((last, dir)) = counted.last() else {
+    let mut row = row_from_run_rows(&rows);
+    if let Some(first) = records.first() {
+        let stack = &first.pipeline.stack;
+        let pick = |keys: &[&str]| {
+            keys.iter()
+                .find_map(|k| stack.get(*k).cloned())
+                .unwrap_or_default()
+        };
+        row.ingestion = pick(&["ingestion", "broker"]);
+        row.processor = pick(&["processor"]);
+        row.storage = pick(&["storage"]);
+    }
+    row.recorded_at = records
+        .iter()
+        .rev()
+        .find(|r| !r.warmup)
+        .map(|r| r.finished_at.to_rfc3339())
+        .unwrap_or_default();
+    row
+}
+
+/// The medians and spreads over the counted rows of one pipeline, from the runs table (the
+/// part of a results row that does not need the full run records).
+pub fn row_from_run_rows(rows: &[RunRow]) -> ResultRow {
+    let counted: Vec<&RunRow> = rows.iter().filter(|r| r.counted()).collect();
+    let warmups = rows.len() - counted.len();
+    let Some(last) = counted.last().copied().or(rows.last()) else {
         return ResultRow::default();
     };
-    let category = |name: &str| -> Option<f64> {
-        let stages: Vec<f64> = last
-            .stages
-            .iter()
-            .filter(|s| s.category == name)
-            .map(|s| s.duration_s)
-            .collect();
-        (!stages.is_empty()).then(|| stages.iter().sum())
+    let median_of = |figure: fn(&RunRow) -> Option<f64>| {
+        let values: Vec<f64> = counted.iter().filter_map(|r| figure(r)).collect();
+        stats::median(&values).map(round_ms)
     };
-    let metric = |name: &str| last.metrics.get(name).map(|v| *v as u64);
+    let e2e: Vec<f64> = counted.iter().map(|r| r.e2e_s).collect();
+    let e2e_summary = stats::summarize(&e2e);
+    let transform_s = median_of(|r| r.transform_s);
+    let count_median = |figure: fn(&RunRow) -> Option<u64>| {
+        let values: Vec<f64> = counted
+            .iter()
+            .filter_map(|r| figure(r).map(|v| v as f64))
+            .collect();
+        stats::median(&values).map(|m| m.round() as u64)
+    };
+    let substituted = counted
+        .iter()
+        .map(|r| r.substituted_broker.as_str())
+        .find(|b| !b.is_empty())
+        .unwrap_or_default();
+    let mut notes = Vec::new();
+    if !substituted.is_empty() {
+        notes.push(format!("broker substituted by {substituted}"));
+    }
+    if let Some(summary) = &e2e_summary {
+        if summary.noisy {
+            notes.push("e2e noisy (robust spread above 10 %)".to_string());
+        }
+        if let Some(advice) = OutlierAdvice::of(&e2e, warmups as u32) {
+            notes.push(advice.message());
+        }
+    }
     ResultRow {
-        pipeline_id: last.pipeline.id.clone(),
-        pipeline_name: last.pipeline.name.clone(),
-        ingestion: last
-            .pipeline
-            .stack
-            .get("ingestion")
-            .cloned()
-            .unwrap_or_default(),
-        processor: last
-            .pipeline
-            .stack
-            .get("processor")
-            .cloned()
-            .unwrap_or_default(),
-        storage: last
-            .pipeline
-            .stack
-            .get("storage")
-            .cloned()
-            .unwrap_or_default(),
-        startup_s: Some(last.startup_s + category("startup").unwrap_or(0.0)),
-        ingestion_s: category("ingestion"),
-        processing_s: category("processing"),
-        dbt_build_s: category("transform"),
-        e2e_total_s: Some(last.e2e_s),
-        events: last.variables.get("events").and_then(|e| e.parse().ok()),
-        silver_rows: metric("silver_rows"),
-        containers: Some(last.containers.iter().filter(|c| !c.one_off).count() as u64),
-        dbt_tests: metric("dbt_total"),
-        dbt_pass: metric("dbt_pass"),
-        validation_status: last.status.label().into(),
+        pipeline_id: last.pipeline_id.clone(),
+        pipeline_name: last.pipeline_name.clone(),
+        startup_s: median_of(|r| Some(r.startup_s)),
+        ingestion_s: median_of(|r| r.ingestion_s),
+        processing_s: median_of(|r| r.processing_s),
+        dbt_build_s: transform_s,
+        e2e_total_s: e2e_summary.as_ref().map(|s| round_ms(s.median)),
+        events: last.events,
+        silver_rows: count_median(|r| r.silver_rows),
+        containers: counted.iter().map(|r| r.containers).max(),
+        dbt_tests: count_median(|r| r.dbt_total),
+        dbt_pass: count_median(|r| r.dbt_pass),
+        validation_status: worst_status(&counted).unwrap_or_else(|| last.status.clone()),
+        notes: notes.join("; "),
         runs: Some(counted.len() as u32),
-        prepare_s: Some(last.prepare_s),
-        harness_overhead_s: Some(last.harness_overhead_s),
-        checks_passed: Some(last.checks.iter().filter(|c| c.passed).count() as u32),
-        checks_total: Some(last.checks.len() as u32),
-        tier: last.pipeline.tier.clone(),
+        e2e_min_s: e2e_summary.as_ref().map(|s| s.min),
+        e2e_max_s: e2e_summary.as_ref().map(|s| s.max),
+        e2e_ci_low_s: e2e_summary
+            .as_ref()
+            .and_then(|s| s.median_ci.map(|ci| ci.low)),
+        e2e_ci_high_s: e2e_summary
+            .as_ref()
+            .and_then(|s| s.median_ci.map(|ci| ci.high)),
+        prepare_s: median_of(|r| Some(r.prepare_s)),
+        transform_s,
+        serving_s: median_of(|r| r.serving_s),
+        validation_s: median_of(|r| r.validation_s),
+        harness_overhead_s: median_of(|r| Some(r.harness_overhead_s)),
+        peak_mem_mb: median_of(|r| r.peak_mem_mb),
+        cpu_s: median_of(|r| r.cpu_s),
+        events_per_s: median_of(|r| r.events_per_s),
+        // The worst run's count: a check that failed once is reported, not averaged away.
+        checks_passed: counted.iter().map(|r| r.checks_passed).min(),
+        checks_total: counted.iter().map(|r| r.checks_total).max(),
+        tier: last.tier.clone(),
         run_id: last.run_id.clone(),
-        run_dir: dir.to_string(),
-        recorded_at: last.finished_at.to_rfc3339(),
+        run_dir: last.run_dir.clone(),
+        recorded_at: last.started_at.clone(),
+        run_ids: counted
+            .iter()
+            .map(|r| r.run_id.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+        substituted_broker: substituted.to_string(),
         ..Default::default()
+    }
+}
+
+/// Medians of millisecond figures are written to the millisecond: the averaging of an even
+/// count must not print as 12.350000000000001 in results.csv.
+fn round_ms(value: f64) -> f64 {
+    (value * 1000.0).round() / 1000.0
+}
+
+/// One failed run makes the pipeline FAIL even if the last passed, because a stack that
+/// fails one time in three is not a passing stack; otherwise the last run's status stands.
+fn worst_status(counted: &[&RunRow]) -> Option<String> {
+    [RunStatus::Failed, RunStatus::CheckFailed]
+        .into_iter()
+        .map(RunStatus::label)
+        .find(|bad| counted.iter().any(|r| r.status == *bad))
+        .map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::runs_table::tests::record;
+
+    fn dirs(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("runs/p01/r{i}")).collect()
+    }
+
+    #[test]
+    fn medians_over_counted_runs_only() {
+        let records = [
+            record("w", 0, true, 90.0),
+            record("a", 1, false, 30.0),
+            record("b", 2, false, 34.0),
+            record("c", 3, false, 31.0),
+        ];
+        let row = row_from_runs(&records, &dirs(4));
+        assert_eq!(row.runs, Some(3));
+        assert_eq!(row.e2e_total_s, Some(31.0));
+        assert_eq!((row.e2e_min_s, row.e2e_max_s), (Some(30.0), Some(34.0)));
+        // Three runs are too few for a 95 % interval of the median.
+        assert_eq!(row.e2e_ci_low_s, None);
+        assert_eq!(row.startup_s, Some(11.0));
+        assert_eq!(row.dbt_build_s, Some(7.0));
+        assert_eq!(row.transform_s, Some(7.0));
+        assert_eq!(row.ingestion, "Kafka 4.0");
+        assert_eq!(row.run_ids, "a b c");
+        assert_eq!(row.run_dir, "runs/p01/r3");
+        assert_eq!(row.validation_status, "PASS");
+        assert_eq!((row.dbt_tests, row.dbt_pass), (Some(91), Some(91)));
+        assert_eq!(row.events, Some(10000));
+    }
+
+    #[test]
+    fn six_runs_give_an_interval() {
+        let records: Vec<RunRecord> = (0..6)
+            .map(|i| record(&format!("r{i}"), i, false, 30.0 + f64::from(i)))
+            .collect();
+        let row = row_from_runs(&records, &dirs(6));
+        assert_eq!(row.e2e_ci_low_s, Some(30.0));
+        assert_eq!(row.e2e_ci_high_s, Some(35.0));
+    }
+
+    #[test]
+    fn one_failed_run_fails_the_pipeline() {
+        let mut records = vec![record("a", 0, false, 30.0), record("b", 1, false, 30.0)];
+        records[0].status = RunStatus::Failed;
+        assert_eq!(row_from_runs(&records, &dirs(2)).validation_status, "FAIL");
+        // A failed warm-up does not count.
+        records[0].warmup = true;
+        assert_eq!(row_from_runs(&records, &dirs(2)).validation_status, "PASS");
+    }
+
+    #[test]
+    fn a_slow_first_run_is_noted_with_advice() {
+        let records: Vec<RunRecord> = [60.0, 30.0, 30.5, 29.8, 30.2]
+            .iter()
+            .enumerate()
+            .map(|(i, e2e)| record(&format!("r{i}"), i as u32, false, *e2e))
+            .collect();
+        let row = row_from_runs(&records, &dirs(5));
+        assert!(row.notes.contains("--warmup 1"), "{}", row.notes);
     }
 }

@@ -54,6 +54,13 @@ pub struct ResultRow {
     pub run_id: String,
     pub run_dir: String,
     pub recorded_at: String,
+    /// The counted runs behind the medians, space-separated run ids (rows in runs.csv).
+    /// Defaulted so that tables written before the column existed still read.
+    #[serde(default)]
+    pub run_ids: String,
+    /// The broker the runs used when the `broker` variable replaced the manifest's own.
+    #[serde(default)]
+    pub substituted_broker: String,
 }
 
 /// Read the table; a missing file is an empty table.

@@ -1,0 +1,68 @@
+//! `--export-csv`: hyperfine's columns first (`command,mean,stddev,median,user,system,min,max`),
+//! then rtde's own; one line per pipeline, end-to-end seconds.
+
+use anyhow::Result;
+
+use super::Exporter;
+use super::json::{ExportEntry, entries};
+use crate::report::model::Comparison;
+
+pub struct CsvExporter;
+
+const HEADER: [&str; 17] = [
+    "command",
+    "mean",
+    "stddev",
+    "median",
+    "user",
+    "system",
+    "min",
+    "max",
+    "pipeline_id",
+    "tier",
+    "status",
+    "runs",
+    "median_ci_low",
+    "median_ci_high",
+    "noisy",
+    "peak_mem_mb",
+    "substituted_broker",
+];
+
+fn cell(value: Option<f64>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+fn line(entry: &ExportEntry) -> Vec<String> {
+    vec![
+        entry.command.clone(),
+        entry.mean.to_string(),
+        cell(entry.stddev),
+        entry.median.to_string(),
+        entry.user.to_string(),
+        entry.system.to_string(),
+        entry.min.to_string(),
+        entry.max.to_string(),
+        entry.pipeline_id.clone(),
+        entry.tier.clone(),
+        entry.status.clone(),
+        entry.runs.to_string(),
+        cell(entry.median_ci.map(|ci| ci.low)),
+        cell(entry.median_ci.map(|ci| ci.high)),
+        entry.noisy.to_string(),
+        cell(entry.metrics.get("peak_mem_mb").map(|m| m.median)),
+        entry.substituted_broker.clone().unwrap_or_default(),
+    ]
+}
+
+impl Exporter for CsvExporter {
+    fn serialize(&self, comparison: &Comparison) -> Result<Vec<u8>> {
+        // Built from the JSON entries so that the two formats never disagree.
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer.write_record(HEADER)?;
+        for entry in &entries(comparison) {
+            writer.write_record(line(entry))?;
+        }
+        Ok(writer.into_inner()?)
+    }
+}

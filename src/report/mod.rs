@@ -1,0 +1,151 @@
+//! Reports of results: the comparison report with its SVG charts, regressions against a
+//! baseline, and BENCHMARK_RESULTS.md.
+//!
+//! Rendering is kept apart from I/O: [`model`] loads, [`chart`] and [`markdown`] turn the
+//! loaded figures into strings, and [`command`] decides which files get written.
+
+pub mod chart;
+pub mod command;
+pub mod markdown;
+pub mod model;
+pub mod regression;
+pub mod results_md;
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+
+use chart::{MemorySeries, ScatterPoint, StageBar};
+use markdown::{ChartFile, Charts};
+use model::{Comparison, E2E, PipelineResult, STAGE_METRICS};
+
+const MIB: f64 = 1024.0 * 1024.0;
+
+/// Below this, the unexplained part of a bar (end-to-end minus the stage medians) is rounding,
+/// not time worth a segment.
+const MIN_OTHER_S: f64 = 0.05;
+
+/// The segment for end-to-end time outside every stage: harness work and gaps.
+const OTHER: &str = "other (harness, gaps)";
+
+fn stage_bar(p: &PipelineResult) -> Option<StageBar> {
+    let e2e = p.median(&E2E)?;
+    let mut segments: Vec<(String, f64)> = STAGE_METRICS
+        .iter()
+        .map(|key| model::metric(key))
+        .filter_map(|m| {
+            let v = p.median(m)?;
+            (v > 0.0).then(|| (m.label.to_string(), v))
+        })
+        .collect();
+    let staged: f64 = segments.iter().map(|(_, v)| v).sum();
+    if e2e - staged > MIN_OTHER_S {
+        segments.push((OTHER.to_string(), e2e - staged));
+    }
+    let error = match (p.row.e2e_ci_low_s, p.row.e2e_ci_high_s) {
+        (Some(low), Some(high)) => Some((low, high)),
+        _ => p.row.e2e_min_s.zip(p.row.e2e_max_s),
+    };
+    let mut label = p.id().to_string();
+    if p.substituted() {
+        label.push('*');
+    }
+    Some(StageBar {
+        label,
+        segments,
+        e2e,
+        error,
+    })
+}
+
+fn memory_series(p: &PipelineResult) -> Vec<MemorySeries> {
+    let mut by_container: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
+    for s in &p.samples {
+        let name = if s.service.is_empty() {
+            s.container.clone()
+        } else {
+            s.service.clone()
+        };
+        by_container.entry(name).or_default().push((
+            s.t_offset_ms as f64 / 1000.0,
+            s.mem_working_set_bytes as f64 / MIB,
+        ));
+    }
+    by_container
+        .into_iter()
+        .map(|(name, mut points)| {
+            points.sort_by(|a, b| a.0.total_cmp(&b.0));
+            MemorySeries { name, points }
+        })
+        .collect()
+}
+
+/// Every chart of the comparison report, rendered to SVG strings.
+pub fn build_charts(comparison: &Comparison) -> Result<Charts> {
+    let bars: Vec<StageBar> = comparison.pipelines.iter().filter_map(stage_bar).collect();
+    let categories: Vec<&str> = STAGE_METRICS
+        .iter()
+        .map(|key| model::metric(key).label)
+        .chain([OTHER])
+        .collect();
+    let title = if comparison.pipelines.iter().any(PipelineResult::substituted) {
+        "Stage medians per pipeline (error bar: end-to-end interval; * substituted broker)"
+    } else {
+        "Stage medians per pipeline (error bar: end-to-end interval)"
+    };
+    let stages = if bars.is_empty() {
+        None
+    } else {
+        Some(ChartFile {
+            file_name: "stages.svg".to_string(),
+            alt: "Stage breakdown per pipeline: stacked stage medians, end-to-end median with \
+                  its interval (95 % CI of the median, or min–max below six runs)"
+                .to_string(),
+            svg: chart::stage_bars(&bars, &categories, title)?,
+        })
+    };
+    let points: Vec<ScatterPoint> = comparison
+        .pipelines
+        .iter()
+        .filter_map(|p| {
+            Some(ScatterPoint {
+                label: p.id().to_string(),
+                e2e_s: p.median(&E2E)?,
+                peak_mem_mib: p.median(model::metric("peak_mem_mb"))?,
+            })
+        })
+        .collect();
+    let scatter = if points.is_empty() {
+        None
+    } else {
+        Some(ChartFile {
+            file_name: "memory-vs-e2e.svg".to_string(),
+            alt: "Peak memory against end-to-end time, medians per pipeline".to_string(),
+            svg: chart::memory_vs_time(&points, "Peak memory vs end-to-end time")?,
+        })
+    };
+    let mut memory = BTreeMap::new();
+    for p in &comparison.pipelines {
+        let series = memory_series(p);
+        if series.is_empty() {
+            continue;
+        }
+        let run_id = &p.row.run_id;
+        memory.insert(
+            p.id().to_string(),
+            ChartFile {
+                file_name: format!("memory-{}.svg", p.id()),
+                alt: format!("Memory over time per container, {} run {run_id}", p.id()),
+                svg: chart::memory_over_time(
+                    &series,
+                    &format!("{} memory per container, run {run_id}", p.id()),
+                )?,
+            },
+        );
+    }
+    Ok(Charts {
+        stages,
+        scatter,
+        memory,
+    })
+}

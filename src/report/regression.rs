@@ -1,0 +1,175 @@
+//! `rtde compare --baseline`: every metric of every pipeline judged against an older result.
+//!
+//! The decision for one metric is [`crate::results::baseline::judge`]; this module pairs the
+//! pipelines, loads the baseline file and renders the findings.
+
+use std::fmt::Write;
+use std::fs;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use crate::error::Error;
+use crate::export::json;
+use crate::report::model::{self, METRICS, PipelineResult};
+use crate::results::baseline::{Change, Verdict, judge};
+
+/// One metric of one pipeline whose change went beyond the threshold.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub pipeline: String,
+    pub metric: &'static str,
+    pub unit: &'static str,
+    pub old: f64,
+    pub new: f64,
+    pub old_runs: u32,
+    pub new_runs: u32,
+    pub change: Change,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RegressionReport {
+    pub baseline: String,
+    pub threshold: f64,
+    pub findings: Vec<Finding>,
+    /// Pipelines not compared, with the reason.
+    pub skipped: Vec<(String, String)>,
+}
+
+impl RegressionReport {
+    pub fn regressions(&self) -> impl Iterator<Item = &Finding> {
+        self.findings
+            .iter()
+            .filter(|f| f.change.verdict == Verdict::Regression)
+    }
+
+    /// The findings as a Markdown section body (also printed by the command).
+    pub fn to_markdown(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "Baseline: `{}`; threshold {:.0} %. A regression is a median worse beyond the \
+             threshold whose difference is real given both sides' runs (see \
+             docs/statistics.md).\n",
+            self.baseline,
+            self.threshold * 100.0
+        );
+        let regressions = self.regressions().count();
+        let improvements = self
+            .findings
+            .iter()
+            .filter(|f| f.change.verdict == Verdict::Improvement)
+            .count();
+        let _ = writeln!(
+            out,
+            "**{regressions} regression(s), {improvements} improvement(s)**, {} change(s) \
+             beyond the threshold but within the noise.\n",
+            self.findings.len() - regressions - improvements
+        );
+        if !self.findings.is_empty() {
+            out.push_str(
+                "| Pipeline | Metric | Baseline | Now | Change | Runs (old/new) | Verdict | Why |\n\
+                 |:---|:---|---:|---:|---:|---:|:---|:---|\n",
+            );
+            for f in &self.findings {
+                let verdict = match f.change.verdict {
+                    Verdict::Regression => "**regression**",
+                    Verdict::Improvement => "improvement",
+                    Verdict::Noise => "noise",
+                    Verdict::Unchanged => "unchanged",
+                };
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {:.2} {} | {:.2} {} | {:+.1} % | {}/{} | {} | {} |",
+                    f.pipeline,
+                    f.metric,
+                    f.old,
+                    f.unit,
+                    f.new,
+                    f.unit,
+                    f.change.relative * 100.0,
+                    f.old_runs,
+                    f.new_runs,
+                    verdict,
+                    f.change.evidence.map(|e| e.describe()).unwrap_or_default()
+                );
+            }
+        }
+        for (pipeline, why) in &self.skipped {
+            let _ = writeln!(out, "\n- {pipeline}: not compared ({why})");
+        }
+        out
+    }
+}
+
+/// Read a baseline: an rtde (or hyperfine) JSON export, or a results.csv with its runs.csv
+/// beside it when there is one.
+pub fn load_baseline(path: &Path) -> Result<Vec<PipelineResult>> {
+    let text = fs::read_to_string(path).map_err(|e| {
+        Error::InvalidInput(format!(
+            "baseline {} cannot be read ({e}): pass a file written by `rtde compare \
+             --export-json` or a results.csv",
+            path.display()
+        ))
+    })?;
+    if text.trim_start().starts_with('{') {
+        return json::parse(&text, &path.display().to_string());
+    }
+    let runs_table = path.with_file_name("runs.csv");
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let comparison = model::load(&model::Sources {
+        root: dir,
+        results: path,
+        runs_table: &runs_table,
+    })
+    .with_context(|| format!("reading baseline {}", path.display()))?;
+    Ok(comparison.pipelines)
+}
+
+/// Judge every metric of every current pipeline against the baseline's.
+pub fn compare(
+    current: &[PipelineResult],
+    baseline: &[PipelineResult],
+    baseline_name: &str,
+    threshold: f64,
+) -> RegressionReport {
+    let mut report = RegressionReport {
+        baseline: baseline_name.to_string(),
+        threshold,
+        ..Default::default()
+    };
+    for now in current {
+        let Some(old) = baseline.iter().find(|b| b.id() == now.id()) else {
+            report
+                .skipped
+                .push((now.id().to_string(), "not in the baseline".to_string()));
+            continue;
+        };
+        if old.row.substituted_broker != now.row.substituted_broker {
+            report.skipped.push((
+                now.id().to_string(),
+                "the broker differs from the baseline's, so the stacks differ".to_string(),
+            ));
+            continue;
+        }
+        for metric in &METRICS {
+            let (Some(old_side), Some(new_side)) = (old.side(metric), now.side(metric)) else {
+                continue;
+            };
+            let change = judge(&old_side, &new_side, metric.better, threshold);
+            if change.verdict != Verdict::Unchanged {
+                report.findings.push(Finding {
+                    pipeline: now.id().to_string(),
+                    metric: metric.key,
+                    unit: metric.unit,
+                    old: old_side.median,
+                    new: new_side.median,
+                    old_runs: old_side.runs,
+                    new_runs: new_side.runs,
+                    change,
+                });
+            }
+        }
+    }
+    report
+}

@@ -1,0 +1,374 @@
+//! `pipelines/comparison/runs.csv`: one row per run, warm-ups included and flagged.
+//!
+//! results.csv keeps one row of medians per pipeline; this table keeps every run's own figures
+//! so that spreads, rank tests and links to the run that produced a number can be rebuilt
+//! without opening every run.json. [`RunRow::from_record`] is also where a run record's stages
+//! are folded into per-category times, so results.csv and this table always agree. Like
+//! results.csv it is rewritten through a temporary file and a rename after every run.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::run::record::RunRecord;
+
+const MIB: f64 = 1024.0 * 1024.0;
+
+/// Every figure of one run. Optional figures are empty cells when the run did not measure
+/// them (no stage of that category, sampling off, no dbt).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunRow {
+    pub pipeline_id: String,
+    pub pipeline_name: String,
+    pub tier: String,
+    pub run_id: String,
+    pub run_index: u32,
+    pub warmup: bool,
+    /// `RunStatus::label`: PASS, CHECK_FAIL, FAIL, INTERRUPTED.
+    pub status: String,
+    pub started_at: String,
+    pub e2e_s: f64,
+    /// `compose up` until healthy, plus stages of category `startup`.
+    pub startup_s: f64,
+    pub ingestion_s: Option<f64>,
+    pub processing_s: Option<f64>,
+    pub transform_s: Option<f64>,
+    pub serving_s: Option<f64>,
+    pub validation_s: Option<f64>,
+    pub other_s: Option<f64>,
+    pub prepare_s: f64,
+    pub harness_overhead_s: f64,
+    pub teardown_s: f64,
+    pub peak_mem_mb: Option<f64>,
+    pub cpu_s: Option<f64>,
+    pub events: Option<u64>,
+    pub events_per_s: Option<f64>,
+    pub silver_rows: Option<u64>,
+    pub dbt_total: Option<u64>,
+    pub dbt_pass: Option<u64>,
+    pub checks_passed: u32,
+    pub checks_total: u32,
+    /// Distinct services of `up` (one-off `run` containers not counted).
+    pub containers: u64,
+    /// The broker the run used, when the `broker` variable replaced the manifest's own.
+    pub substituted_broker: String,
+    /// The run folder (holding run.json and samples.csv), relative to the project root.
+    pub run_dir: String,
+}
+
+impl RunRow {
+    pub fn from_record(record: &RunRecord, run_dir: &str) -> RunRow {
+        let category_sum = |category: &str| {
+            let durations: Vec<f64> = record
+                .stages
+                .iter()
+                .filter(|stage| stage.category == category)
+                .map(|stage| stage.duration_s)
+                .collect();
+            (!durations.is_empty()).then(|| durations.iter().sum::<f64>())
+        };
+        let metric_count = |name: &str| {
+            record
+                .metrics
+                .get(name)
+                .filter(|v| v.is_finite() && **v >= 0.0)
+                .map(|v| v.round() as u64)
+        };
+        let ingestion_s = category_sum("ingestion");
+        let events = record
+            .variables
+            .get("events")
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        let events_per_s = match (events, ingestion_s) {
+            // To a tenth of an event per second: more digits would be noise, not precision.
+            (Some(events), Some(secs)) if secs > 0.0 => {
+                Some((events as f64 / secs * 10.0).round() / 10.0)
+            }
+            _ => None,
+        };
+        let services: BTreeSet<&str> = record
+            .containers
+            .iter()
+            .filter(|c| !c.one_off)
+            .map(|c| c.service.as_str())
+            .collect();
+        RunRow {
+            pipeline_id: record.pipeline.id.clone(),
+            pipeline_name: record.pipeline.name.clone(),
+            tier: record.pipeline.tier.clone(),
+            run_id: record.run_id.clone(),
+            run_index: record.run_index,
+            warmup: record.warmup,
+            status: record.status.label().to_string(),
+            started_at: record.started_at.to_rfc3339(),
+            e2e_s: record.e2e_s,
+            startup_s: record.startup_s + category_sum("startup").unwrap_or(0.0),
+            ingestion_s,
+            processing_s: category_sum("processing"),
+            transform_s: category_sum("transform"),
+            serving_s: category_sum("serving"),
+            validation_s: category_sum("validation"),
+            other_s: category_sum("other"),
+            prepare_s: record.prepare_s,
+            harness_overhead_s: record.harness_overhead_s,
+            teardown_s: record.teardown_s,
+            peak_mem_mb: record
+                .resources
+                .as_ref()
+                .map(|r| (r.stack_peak_mem_bytes as f64 / MIB * 10.0).round() / 10.0),
+            cpu_s: record.resources.as_ref().map(|r| r.cpu_s),
+            events,
+            events_per_s,
+            silver_rows: metric_count("silver_rows"),
+            dbt_total: metric_count("dbt_total"),
+            dbt_pass: metric_count("dbt_pass"),
+            checks_passed: record.checks.iter().filter(|c| c.passed).count() as u32,
+            checks_total: record.checks.len() as u32,
+            containers: services.len() as u64,
+            substituted_broker: substituted_broker(record).unwrap_or_default(),
+            run_dir: run_dir.to_string(),
+        }
+    }
+
+    /// A run counts in statistics unless it was a warm-up.
+    pub fn counted(&self) -> bool {
+        !self.warmup
+    }
+}
+
+/// The `broker` variable, when it names a different broker than the manifest's stack
+/// (`stack.broker`, else `stack.ingestion`): e.g. tansu standing in for Kafka on a machine
+/// without the Kafka image. Such a run measures another stack and is never ranked as the
+/// original one.
+pub fn substituted_broker(record: &RunRecord) -> Option<String> {
+    let used = record.variables.get("broker")?.trim();
+    let own = record
+        .pipeline
+        .stack
+        .get("broker")
+        .or_else(|| record.pipeline.stack.get("ingestion"))?;
+    let differs = !used.is_empty() && !own.to_lowercase().contains(&used.to_lowercase());
+    differs.then(|| used.to_string())
+}
+
+/// Read the table; a missing file is an empty table.
+pub fn read(path: &Path) -> Result<Vec<RunRow>> {
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let mut reader = csv::Reader::from_path(path)
+        .with_context(|| format!("opening runs table {}", path.display()))?;
+    reader
+        .deserialize()
+        .enumerate()
+        .map(|(i, row)| {
+            row.map_err(|e| {
+                Error::InvalidInput(format!(
+                    "{}:{}: not a runs-table row ({e}); fix or delete the line",
+                    path.display(),
+                    i + 2
+                ))
+                .into()
+            })
+        })
+        .collect()
+}
+
+/// Add the run (or replace the row with the same run id) and rewrite the table atomically,
+/// sorted by pipeline, then start time.
+pub fn upsert(path: &Path, record: &RunRecord, run_dir: &str) -> Result<()> {
+    let row = RunRow::from_record(record, run_dir);
+    let mut rows = read(path)?;
+    rows.retain(|r| r.run_id != row.run_id);
+    rows.push(row);
+    write(path, &rows)
+}
+
+pub fn write(path: &Path, rows: &[RunRow]) -> Result<()> {
+    let mut rows = rows.to_vec();
+    rows.sort_by(|a, b| {
+        (&a.pipeline_id, &a.started_at, a.run_index).cmp(&(
+            &b.pipeline_id,
+            &b.started_at,
+            b.run_index,
+        ))
+    });
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let mut bytes = Vec::new();
+    {
+        let mut writer = csv::Writer::from_writer(&mut bytes);
+        for row in &rows {
+            writer.serialize(row)?;
+        }
+        writer.flush()?;
+    }
+    let tmp = path.with_extension("csv.tmp");
+    fs::write(&tmp, &bytes).with_context(|| format!("writing {}", tmp.display()))?;
+    fs::rename(&tmp, path).with_context(|| format!("replacing {}", path.display()))?;
+    Ok(())
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::run::record::{
+        CheckRecord, ContainerRecord, Environment, PipelineInfo, RunStatus, StageRecord,
+        StageStatus,
+    };
+    use crate::sample::ResourceReport;
+    use chrono::TimeZone;
+
+    fn stage(name: &str, category: &str, duration_s: f64) -> StageRecord {
+        StageRecord {
+            name: name.into(),
+            category: category.into(),
+            action: "exec".into(),
+            started_offset_s: 0.0,
+            ended_offset_s: duration_s,
+            duration_s,
+            exit_code: Some(0),
+            status: StageStatus::Passed,
+            metrics: Default::default(),
+            log: format!("logs/{name}.log"),
+            error: None,
+        }
+    }
+
+    fn container(service: &str, one_off: bool) -> ContainerRecord {
+        ContainerRecord {
+            service: service.into(),
+            name: format!("rtde-p01-x-{service}-1"),
+            id: "0".repeat(64),
+            image: format!("{service}:test"),
+            image_id: "sha256:0".into(),
+            one_off,
+        }
+    }
+
+    /// A run record with known figures, for tests of this module and its neighbours.
+    pub(crate) fn record(run_id: &str, run_index: u32, warmup: bool, e2e_s: f64) -> RunRecord {
+        let started = chrono::Utc
+            .with_ymd_and_hms(2026, 11, 25, 10, 0, run_index)
+            .unwrap();
+        RunRecord {
+            schema_version: 1,
+            run_id: run_id.into(),
+            project: format!("rtde-p01-{run_id}"),
+            pipeline: PipelineInfo {
+                id: "p01".into(),
+                name: "kafka-flink-iceberg".into(),
+                tier: "core".into(),
+                description: None,
+                folder: "pipelines/01-kafka-flink-iceberg".into(),
+                stack: [("broker".to_string(), "Kafka 4.0".to_string())].into(),
+            },
+            run_index,
+            warmup,
+            status: RunStatus::Passed,
+            error: None,
+            started_at: started,
+            finished_at: started,
+            variables: [("events".to_string(), "10000".to_string())].into(),
+            prepare_s: 1.0,
+            startup_s: 10.0,
+            e2e_s,
+            harness_overhead_s: 0.5,
+            teardown_s: 3.0,
+            stages: vec![
+                stage("create-topics", "startup", 1.0),
+                stage("generate", "ingestion", 2.0),
+                stage("bronze", "processing", 5.0),
+                stage("silver", "processing", 6.0),
+                stage("dbt-build", "transform", 7.0),
+            ],
+            metrics: [
+                ("silver_rows".to_string(), 9855.0),
+                ("dbt_total".to_string(), 91.0),
+                ("dbt_pass".to_string(), 91.0),
+            ]
+            .into(),
+            checks: vec![
+                CheckRecord {
+                    name: "silver rows".into(),
+                    metric: "silver_rows".into(),
+                    expected: "= 9855".into(),
+                    actual: Some(9855.0),
+                    passed: true,
+                },
+                CheckRecord {
+                    name: "dbt".into(),
+                    metric: "dbt_pass".into(),
+                    expected: "= 91".into(),
+                    actual: Some(91.0),
+                    passed: true,
+                },
+            ],
+            containers: vec![
+                container("kafka", false),
+                container("flink", false),
+                container("flink", false),
+                container("dbt", true),
+            ],
+            resources: Some(ResourceReport {
+                stack_peak_mem_bytes: 512 * 1024 * 1024,
+                cpu_s: 42.0,
+                ..Default::default()
+            }),
+            environment: Environment::default(),
+        }
+    }
+
+    #[test]
+    fn stages_fold_into_categories() {
+        let row = RunRow::from_record(&record("a", 0, false, 31.5), "runs/p01/a");
+        assert_eq!(row.startup_s, 11.0);
+        assert_eq!(row.ingestion_s, Some(2.0));
+        assert_eq!(row.processing_s, Some(11.0));
+        assert_eq!(row.transform_s, Some(7.0));
+        assert_eq!(row.serving_s, None);
+        assert_eq!(row.events_per_s, Some(5000.0));
+        assert_eq!(row.peak_mem_mb, Some(512.0));
+        assert_eq!(row.containers, 2);
+        assert_eq!((row.checks_passed, row.checks_total), (2, 2));
+        assert_eq!(row.dbt_pass, Some(91));
+        assert_eq!(row.substituted_broker, "");
+    }
+
+    #[test]
+    fn a_broker_variable_naming_another_broker_is_a_substitution() {
+        let mut rec = record("a", 0, false, 31.5);
+        rec.variables.insert("broker".into(), "kafka".into());
+        assert_eq!(substituted_broker(&rec), None);
+        rec.variables.insert("broker".into(), "tansu".into());
+        assert_eq!(substituted_broker(&rec).as_deref(), Some("tansu"));
+    }
+
+    #[test]
+    fn upsert_keeps_every_run_and_replaces_a_rewritten_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("comparison/runs.csv");
+        upsert(&path, &record("b", 1, false, 30.0), "runs/p01/b").unwrap();
+        upsert(&path, &record("a", 0, true, 40.0), "runs/p01/a").unwrap();
+        upsert(&path, &record("b", 1, false, 33.0), "runs/p01/b").unwrap();
+        let rows = read(&path).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert!(rows[0].warmup && !rows[0].counted());
+        assert_eq!(rows[1].e2e_s, 33.0);
+        assert!(!path.with_extension("csv.tmp").exists());
+    }
+
+    #[test]
+    fn corrupt_runs_table_is_invalid_input() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("runs.csv");
+        fs::write(&path, "pipeline_id,run_id\np01\n").unwrap();
+        let err = read(&path).unwrap_err();
+        assert_eq!(crate::error::exit_code_of(&err), crate::exit::INVALID_INPUT);
+    }
+}
