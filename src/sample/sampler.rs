@@ -600,10 +600,9 @@ impl Collector {
                 preexisting,
                 dirs,
             } => {
-                self.index.insert(id.clone(), self.followed.len());
+                self.index.insert(id, self.followed.len());
                 self.followed.push(Followed {
                     series: ContainerSeries {
-                        id,
                         name,
                         service,
                         preexisting,

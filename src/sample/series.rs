@@ -26,7 +26,6 @@ pub struct Point {
 /// Everything recorded about one container.
 #[derive(Debug, Clone, Default)]
 pub struct ContainerSeries {
-    pub id: String,
     pub name: String,
     pub service: String,
     /// Running before sampling began: its CPU counter did not start at zero within the run.
@@ -423,7 +422,6 @@ mod tests {
 
     fn series(name: &str, points: &[(u64, Reading)]) -> ContainerSeries {
         ContainerSeries {
-            id: format!("{name}-id"),
             name: name.into(),
             service: name.into(),
             points: points
