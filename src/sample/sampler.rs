@@ -64,6 +64,7 @@ impl Sampler {
         let info = docker.info().await.context(
             "asking the Docker engine how it places containers in cgroups (docker info)",
         )?;
+        let clock = clock.on_engine_time(info.system_time.as_deref());
         let existing = docker
             .list_containers(Some(ListContainersOptions {
                 all: true,
@@ -264,8 +265,9 @@ fn project_filter(project: &str) -> HashMap<String, Vec<String>> {
     )])
 }
 
-/// Microseconds since the sampler started, and the same origin on the wall clock (Docker's
-/// event times are wall-clock nanoseconds).
+/// Microseconds since the sampler started, and the same origin on the engine's wall clock
+/// (Docker's event times are the engine's wall-clock nanoseconds, and a remote engine's
+/// clock may differ from this host's).
 #[derive(Debug, Clone, Copy)]
 struct Clock {
     start: Instant,
@@ -280,6 +282,18 @@ impl Clock {
         Self {
             start: Instant::now(),
             start_unix_ns,
+        }
+    }
+
+    /// Takes the origin from the engine's clock (`docker info`'s `SystemTime`, read just
+    /// after the start) when it reports one.
+    fn on_engine_time(self, system_time: Option<&str>) -> Self {
+        match system_time.and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()) {
+            Some(engine) => Self {
+                start_unix_ns: i128::from(engine.timestamp_nanos_opt().unwrap_or_default()),
+                ..self
+            },
+            None => self,
         }
     }
 
