@@ -766,3 +766,72 @@ impl Collector {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bollard::models::{SystemInfoCgroupDriverEnum, SystemInfoCgroupVersionEnum};
+
+    /// An engine on another kernel: a remote engine, or Docker Desktop's VM.
+    fn remote_engine() -> SystemInfo {
+        SystemInfo {
+            cgroup_version: Some(SystemInfoCgroupVersionEnum::_2),
+            cgroup_driver: Some(SystemInfoCgroupDriverEnum::SYSTEMD),
+            kernel_version: Some("5.15.49-linuxkit".into()),
+            ..Default::default()
+        }
+    }
+
+    // The client is never asked anything: the kernel check fails first.
+    fn unused_client() -> Docker {
+        Docker::connect_with_local_defaults().expect("a client (no connection is made)")
+    }
+
+    #[tokio::test]
+    async fn forcing_cgroup_on_a_remote_engine_is_an_environment_error() {
+        let err = choose_method(
+            SamplerChoice::Cgroup,
+            &unused_client(),
+            &remote_engine(),
+            &[],
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(crate::error::exit_code_of(&err), crate::exit::ENVIRONMENT);
+        let message = err.to_string();
+        assert!(
+            message.contains("linuxkit") && message.contains("--sampler stats"),
+            "{message}"
+        );
+    }
+
+    #[tokio::test]
+    async fn auto_falls_back_to_the_stats_stream_and_says_why() {
+        let (layout, note) =
+            choose_method(SamplerChoice::Auto, &unused_client(), &remote_engine(), &[])
+                .await
+                .unwrap();
+        assert!(layout.is_none());
+        assert!(note.unwrap().contains("remote or in a VM"));
+    }
+
+    #[test]
+    fn event_times_are_placed_on_the_engines_clock() {
+        let clock = Clock::now().on_engine_time(Some("2026-11-25T12:00:00.5Z"));
+        let later_ns = 1_795_000_000i64;
+        let start = chrono::DateTime::parse_from_rfc3339("2026-11-25T12:00:00.5Z")
+            .unwrap()
+            .timestamp_nanos_opt()
+            .unwrap();
+        assert_eq!(clock.event_us(start + later_ns), 1_795_000);
+        assert_eq!(
+            clock.event_us(start - 1_000),
+            0,
+            "events before the start clamp to 0"
+        );
+        assert_eq!(
+            clock.since_parameter(),
+            format!("{}.500000000", start / 1_000_000_000)
+        );
+    }
+}
