@@ -27,19 +27,18 @@ mod error;
 #[allow(dead_code)]
 #[path = "../src/exit.rs"]
 mod exit;
+#[path = "../tests/support/fixture.rs"]
+mod fixture;
 #[allow(dead_code, unused_imports)]
 #[path = "../src/sample/mod.rs"]
 mod sample;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail, ensure};
+use anyhow::{Context, Result, ensure};
 use bollard::Docker;
-use bollard::models::ContainerCreateBody;
-use bollard::query_parameters::CreateContainerOptions;
 use nix::sys::resource::{UsageWho, getrusage};
 use nix::sys::time::TimeVal;
 
@@ -59,7 +58,7 @@ async fn main() -> Result<()> {
         .unwrap_or(10);
     let ticks_per_second = clock_ticks_per_second()?;
     let dockerd = dockerd_pid()?;
-    let image = fixture_image()?;
+    let image = fixture::build_image().map_err(anyhow::Error::msg)?;
     let docker = Docker::connect_with_local_defaults()?
         .negotiate_version()
         .await
@@ -68,7 +67,12 @@ async fn main() -> Result<()> {
     let _cleanup = Cleanup(project.clone());
     let mut names = Vec::new();
     for i in 0..CONTAINERS {
-        names.push(start_container(&docker, &project, &image, i).await?);
+        let service = format!("svc{i}");
+        // A little memory per container, so each cgroup has real counters to read.
+        fixture::run_container(&docker, &project, &service, &image, &["memhog", "8"], false)
+            .await
+            .with_context(|| format!("starting {service}"))?;
+        names.push(format!("{project}_{service}_1"));
     }
 
     println!(
@@ -224,72 +228,11 @@ fn dockerd_pid() -> Result<u32> {
         .context("/var/run/docker.pid holds no pid")
 }
 
-fn fixture_image() -> Result<String> {
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/images/build.sh");
-    let output = Command::new(&script)
-        .output()
-        .with_context(|| format!("running {}", script.display()))?;
-    if !output.status.success() {
-        bail!(
-            "{} failed (it needs docker, gcc with static glibc and busybox-static):\n{}",
-            script.display(),
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    Ok(String::from_utf8(output.stdout)?.trim().to_string())
-}
-
-async fn start_container(
-    docker: &Docker,
-    project: &str,
-    image: &str,
-    index: usize,
-) -> Result<String> {
-    let service = format!("svc{index}");
-    let name = format!("{project}_{service}_1");
-    let labels = HashMap::from([
-        (
-            "com.docker.compose.project".to_string(),
-            project.to_string(),
-        ),
-        ("com.docker.compose.service".to_string(), service),
-    ]);
-    let body = ContainerCreateBody {
-        image: Some(image.to_string()),
-        // A little memory per container, so each cgroup has real counters to read.
-        cmd: Some(vec!["memhog".into(), "8".into()]),
-        labels: Some(labels),
-        ..Default::default()
-    };
-    let options = CreateContainerOptions {
-        name: Some(name.clone()),
-        ..Default::default()
-    };
-    let id = docker.create_container(Some(options), body).await?.id;
-    docker.start_container(&id, None).await?;
-    Ok(name)
-}
-
 /// Removes the benchmark's containers, also when it fails.
 struct Cleanup(String);
 
 impl Drop for Cleanup {
     fn drop(&mut self) {
-        let label = format!("label=com.docker.compose.project={}", self.0);
-        if let Ok(listed) = Command::new("docker")
-            .args(["ps", "-aq", "--filter", &label])
-            .output()
-        {
-            let ids: Vec<String> = String::from_utf8_lossy(&listed.stdout)
-                .split_whitespace()
-                .map(String::from)
-                .collect();
-            if !ids.is_empty() {
-                let _ = Command::new("docker")
-                    .args(["rm", "-f"])
-                    .args(&ids)
-                    .output();
-            }
-        }
+        fixture::remove_project(&self.0);
     }
 }

@@ -20,20 +20,18 @@ mod error;
 #[allow(dead_code)]
 #[path = "../src/exit.rs"]
 mod exit;
+#[path = "support/fixture.rs"]
+mod fixture;
 #[path = "../src/sample/mod.rs"]
 mod sample;
 
-use std::collections::HashMap;
-use std::path::PathBuf;
-use std::process::Command;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use bollard::Docker;
-use bollard::models::ContainerCreateBody;
 use bollard::query_parameters::{
-    CreateContainerOptions, KillContainerOptions, LogsOptions, StatsOptions, WaitContainerOptions,
+    KillContainerOptions, LogsOptions, StatsOptions, WaitContainerOptions,
 };
 use futures_util::StreamExt;
 
@@ -50,20 +48,7 @@ const DEADLINE: Duration = Duration::from_secs(60);
 /// The fixture image, built once per test binary.
 fn fixture_image() -> &'static str {
     static IMAGE: OnceLock<String> = OnceLock::new();
-    IMAGE.get_or_init(|| {
-        let script =
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/images/build.sh");
-        let output = Command::new(&script)
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
-        assert!(
-            output.status.success(),
-            "{} failed (it needs docker, gcc with static glibc and busybox-static):\n{}",
-            script.display(),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8(output.stdout).unwrap().trim().to_string()
-    })
+    IMAGE.get_or_init(|| fixture::build_image().unwrap_or_else(|e| panic!("{e}")))
 }
 
 async fn docker() -> Docker {
@@ -98,38 +83,16 @@ impl Project {
 
     /// Creates and starts a container of `service` running `cmd`; returns its id.
     async fn run(&self, service: &str, cmd: &[&str], one_off: bool) -> String {
-        let labels = HashMap::from([
-            ("com.docker.compose.project".to_string(), self.name.clone()),
-            (
-                "com.docker.compose.service".to_string(),
-                service.to_string(),
-            ),
-            (
-                "com.docker.compose.oneoff".to_string(),
-                if one_off { "True" } else { "False" }.to_string(),
-            ),
-        ]);
-        let body = ContainerCreateBody {
-            image: Some(fixture_image().to_string()),
-            cmd: Some(cmd.iter().map(|s| s.to_string()).collect()),
-            labels: Some(labels),
-            ..Default::default()
-        };
-        let options = CreateContainerOptions {
-            name: Some(format!("{}_{service}_1", self.name)),
-            ..Default::default()
-        };
-        let id = self
-            .docker
-            .create_container(Some(options), body)
-            .await
-            .unwrap_or_else(|e| panic!("creating {service}: {e}"))
-            .id;
-        self.docker
-            .start_container(&id, None)
-            .await
-            .unwrap_or_else(|e| panic!("starting {service}: {e}"));
-        id
+        fixture::run_container(
+            &self.docker,
+            &self.name,
+            service,
+            fixture_image(),
+            cmd,
+            one_off,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("starting {service}: {e}"))
     }
 
     /// Waits until the container's output contains `needle`.
@@ -227,22 +190,7 @@ impl Project {
 
 impl Drop for Project {
     fn drop(&mut self) {
-        let label = format!("label=com.docker.compose.project={}", self.name);
-        let listed = Command::new("docker")
-            .args(["ps", "-aq", "--filter", &label])
-            .output();
-        if let Ok(listed) = listed {
-            let ids: Vec<String> = String::from_utf8_lossy(&listed.stdout)
-                .split_whitespace()
-                .map(String::from)
-                .collect();
-            if !ids.is_empty() {
-                let _ = Command::new("docker")
-                    .args(["rm", "-f"])
-                    .args(&ids)
-                    .output();
-            }
-        }
+        fixture::remove_project(&self.name);
     }
 }
 
