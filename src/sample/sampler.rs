@@ -632,6 +632,17 @@ impl Collector {
                     self.followed[i].series.ended_us = None;
                     let at_us = self.stamp(self.clock.now_us());
                     self.read_one(i, at_us);
+                    let followed = &self.followed[i];
+                    if let (Some(dirs), None) = (&followed.dirs, &followed.cgroup) {
+                        // Running, yet no cgroup where the layout says: gone already, or an
+                        // engine whose cgroups this host does not see.
+                        self.missed += 1;
+                        tracing::warn!(
+                            container = %followed.series.name,
+                            "started, but {} cannot be read",
+                            dirs.memory.display()
+                        );
+                    }
                 }
             }
             Command::Ended {
