@@ -306,7 +306,6 @@ impl ContainerCgroup {
             ),
             CgroupVersion::V2 => ("memory.current", "memory.stat", "cpu.stat", "memory.peak"),
         };
-        let cpu_dir = &dirs.cpu;
         let peak_path = dirs.memory.join(peak);
         let peak = OpenOptions::new()
             .read(true)
@@ -318,7 +317,7 @@ impl ContainerCgroup {
             version,
             usage: File::open(dirs.memory.join(usage))?,
             stat: File::open(dirs.memory.join(stat))?,
-            cpu: File::open(cpu_dir.join(cpu))?,
+            cpu: File::open(dirs.cpu.join(cpu))?,
             peak,
         })
     }
