@@ -1,25 +1,13 @@
 //! rtde: benchmark real-time data pipelines that live in Docker Compose stacks.
 //!
 //! `main` is wiring only: parse the command line, set up tracing and the reporter, dispatch,
-//! and map an error to one of the exit codes documented in [`exit`].
-
-mod cli;
-mod commands;
-mod engine;
-mod error;
-mod exit;
-mod export;
-mod manifest;
-mod output;
-mod report;
-mod results;
-mod run;
-mod sample;
+//! and map an error to one of the exit codes documented in `rtde::exit`.
 
 use std::io::IsTerminal;
 use std::sync::Arc;
 
 use clap::Parser;
+use rtde::{cli, commands, error, output, report};
 use tracing_subscriber::EnvFilter;
 
 use cli::{Cli, Command};

@@ -88,7 +88,7 @@ async fn run_all(
                 run_index: index,
                 total_runs: total,
                 warmup: index < options.warmup,
-                sampling: sampling.clone(),
+                sampling,
             };
             let outcome = harness.run(&spec).await?;
             let status = outcome.record.status;

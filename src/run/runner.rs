@@ -314,7 +314,7 @@ impl Harness {
         let watch = ContainerWatch::start(&self.engine, &project_name);
         let sampler = match &spec.sampling {
             Some(config) => Some(
-                Sampler::start(self.engine.client().clone(), &project_name, config.clone())
+                Sampler::start(self.engine.client().clone(), &project_name, *config)
                     .await
                     .context("starting the memory/CPU sampler")?,
             ),

@@ -1,0 +1,15 @@
+//! rtde as a library: the `rtde` binary (`src/main.rs`) is wiring over these modules, and
+//! the integration tests and benchmarks use them directly.
+
+pub mod cli;
+pub mod commands;
+pub mod engine;
+pub mod error;
+pub mod exit;
+pub mod export;
+pub mod manifest;
+pub mod output;
+pub mod report;
+pub mod results;
+pub mod run;
+pub mod sample;
