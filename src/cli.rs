@@ -48,6 +48,9 @@ pub enum Command {
     Down(StackArgs),
     /// Show the containers of a pipeline's stacks that rtde started.
     Status(StackArgs),
+    /// Build the images the stacks use, with or without a container registry.
+    #[command(subcommand)]
+    Images(ImagesCommand),
     /// Remove what runs of rtde left behind when rtde itself was killed.
     ///
     /// Only resources whose rtde process is gone are removed; a live run is never touched.
@@ -195,4 +198,32 @@ pub struct StackArgs {
     /// Set a manifest variable: --var name=value (repeatable).
     #[arg(long = "var", value_name = "NAME=VALUE")]
     pub vars: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImagesCommand {
+    /// Build the project's images (and, with --base local, the local bases first).
+    ///
+    /// Idempotent: an image whose recorded inputs are unchanged is not rebuilt.
+    Build(ImagesBuildArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImagesBuildArgs {
+    /// `public`: the Dockerfiles' pinned public bases (needs a registry); `local`: bases
+    /// built here from Debian packages, trusting the host's extra CA certificates.
+    #[arg(long, value_enum, default_value_t = BaseArg::Public)]
+    pub base: BaseArg,
+    /// Only these images or bases (repeatable; names from shared/docker/images.yaml).
+    #[arg(long)]
+    pub only: Vec<String>,
+    /// Do not build local bases: use them as they are (fail if one is missing).
+    #[arg(long)]
+    pub skip_bases: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BaseArg {
+    Public,
+    Local,
 }

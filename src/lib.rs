@@ -7,6 +7,7 @@ pub mod engine;
 pub mod error;
 pub mod exit;
 pub mod export;
+pub mod images;
 pub mod manifest;
 pub mod output;
 pub mod report;

@@ -65,6 +65,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             Command::Down(a) => commands::stack::down(&ctx, a).await,
             Command::Status(a) => commands::stack::status(&ctx, a).await,
             Command::Clean => commands::clean::clean(&ctx).await,
+            Command::Images(cli::ImagesCommand::Build(a)) => commands::images::build(&ctx, &a),
             Command::Compare(a) => {
                 report::command::compare(&ctx.root, &a, &mut std::io::stdout().lock())
             }

@@ -1,0 +1,238 @@
+//! The images rtde builds itself, with or without a container registry.
+//!
+//! `shared/docker/images.yaml` lists local *bases* (built from Debian's own packages with
+//! debootstrap and `docker import`, trusting the host's extra CA certificates) and project
+//! *images* (the project's Dockerfiles, each taking its base as the build argument
+//! `BASE_IMAGE`). With `--base public` the Dockerfiles' own pinned defaults are used, as for
+//! any user with a registry; with `--base local` the local bases are built first and passed
+//! instead, so a machine that reaches only Debian and PyPI mirrors builds everything.
+//!
+//! Builds happen outside any benchmark clock. Each image carries the label `rtde.inputs`, a
+//! hash of what it was built from; an image whose label matches is not rebuilt.
+
+mod base;
+mod spec;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{Context, Result};
+
+pub use spec::{BaseSpec, ImageSpec, ImagesFile};
+
+use crate::error::Error;
+
+/// Where the images file lives, relative to the project root.
+pub const IMAGES_FILE: &str = "shared/docker/images.yaml";
+/// The label that records what an image was built from.
+pub const INPUTS_LABEL: &str = "rtde.inputs";
+
+/// Which bases the project images are built on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BaseChoice {
+    /// The pinned public images (a registry is needed).
+    Public,
+    /// Bases built here from Debian packages (no registry needed).
+    Local,
+}
+
+/// What one build step did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Built,
+    UpToDate,
+}
+
+/// The host's extra CA certificates (`RTDE_EXTRA_CA_DIR`, default the Debian location).
+pub fn extra_ca_dir() -> PathBuf {
+    std::env::var_os("RTDE_EXTRA_CA_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/local/share/ca-certificates"))
+}
+
+/// Build the selected images (all when `only` is empty), reporting each step through
+/// `progress`. With `skip_bases`, local bases must already exist.
+pub fn build(
+    root: &Path,
+    choice: BaseChoice,
+    only: &[String],
+    skip_bases: bool,
+    progress: &mut dyn FnMut(&str, &Outcome),
+) -> Result<()> {
+    let file = ImagesFile::load(&root.join(IMAGES_FILE))?;
+    for name in only {
+        if file.image(name).is_none() && file.base(name).is_none() {
+            return Err(Error::InvalidInput(format!(
+                "no image or base `{name}` in {IMAGES_FILE} (known: {})",
+                file.names().join(", ")
+            ))
+            .into());
+        }
+    }
+    let wanted_images: Vec<&ImageSpec> = file
+        .images
+        .iter()
+        .filter(|i| only.is_empty() || only.contains(&i.name))
+        .collect();
+    if choice == BaseChoice::Local {
+        let mut bases: Vec<&BaseSpec> = Vec::new();
+        for name in only.iter().filter(|n| file.base(n).is_some()) {
+            bases.extend(file.base_chain(name)?);
+        }
+        for image in &wanted_images {
+            bases.extend(file.base_chain(&image.base)?);
+        }
+        if only.is_empty() {
+            for b in &file.bases {
+                bases.extend(file.base_chain(&b.name)?);
+            }
+        }
+        let mut seen = Vec::new();
+        bases.retain(|b| {
+            let new = !seen.contains(&b.name);
+            seen.push(b.name.clone());
+            new
+        });
+        for b in bases {
+            if skip_bases {
+                if !image_exists(&b.image) {
+                    return Err(missing_base(&b.image).into());
+                }
+                continue;
+            }
+            let outcome = base::build(&file, b, &extra_ca_dir())
+                .with_context(|| format!("building the local base `{}` ({})", b.name, b.image))?;
+            progress(&b.image, &outcome);
+        }
+    }
+    for image in wanted_images {
+        let base_image = match choice {
+            BaseChoice::Local => {
+                let b = file.base(&image.base).expect("checked by base_chain");
+                if !image_exists(&b.image) {
+                    return Err(missing_base(&b.image).into());
+                }
+                Some(b.image.clone())
+            }
+            BaseChoice::Public => None,
+        };
+        let outcome = build_image(root, image, base_image.as_deref())
+            .with_context(|| format!("building image `{}` ({})", image.name, image.image))?;
+        progress(&image.image, &outcome);
+    }
+    Ok(())
+}
+
+fn missing_base(image: &str) -> Error {
+    Error::Environment(format!(
+        "the local base image `{image}` is not on this machine; build it with \
+         `rtde images build --base local` (or `make images-local`)"
+    ))
+}
+
+/// The `rtde.inputs` label of an image, if the image exists.
+pub fn inputs_label(image: &str) -> Option<String> {
+    let out = Command::new("docker")
+        .args([
+            "image",
+            "inspect",
+            "--format",
+            &format!("{{{{ index .Config.Labels \"{INPUTS_LABEL}\" }}}}"),
+            image,
+        ])
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+pub fn image_exists(image: &str) -> bool {
+    inputs_label(image).is_some()
+}
+
+/// Run a command, failing with its stderr framed when it fails.
+pub(crate) fn run(cmd: &mut Command, what: &str) -> Result<()> {
+    let out = cmd
+        .stdin(Stdio::null())
+        .output()
+        .with_context(|| format!("starting {what}"))?;
+    if !out.status.success() {
+        anyhow::bail!(
+            "{what} failed ({}):\n---- stderr ----\n{}\n----------------",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim_end()
+        );
+    }
+    Ok(())
+}
+
+/// FNV-1a over the inputs: stable across runs and machines, which is all a cache key needs.
+pub(crate) fn fingerprint(parts: &[&[u8]]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for byte in part.iter().chain(b"\x00") {
+            hash ^= u64::from(*byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
+fn build_image(root: &Path, image: &ImageSpec, base: Option<&str>) -> Result<Outcome> {
+    let dockerfile = root.join(&image.dockerfile);
+    let text =
+        std::fs::read(&dockerfile).with_context(|| format!("reading {}", dockerfile.display()))?;
+    let base_id = base.map(image_id).transpose()?.unwrap_or_default();
+    let key = fingerprint(&[
+        &text,
+        base.unwrap_or("public").as_bytes(),
+        base_id.as_bytes(),
+    ]);
+    // The Dockerfile and the base are hashed here; everything it copies is checked by
+    // Docker's own layer cache, which makes an unchanged rebuild cheap.
+    let mut cmd = Command::new("docker");
+    cmd.args(["build", "-q", "-f"]).arg(&dockerfile).args([
+        "-t",
+        &image.image,
+        "--label",
+        &format!("{INPUTS_LABEL}={key}"),
+    ]);
+    if let Some(base) = base {
+        cmd.args(["--build-arg", &format!("BASE_IMAGE={base}")]);
+    }
+    let previous = inputs_label(&image.image);
+    cmd.arg(root.join(&image.context));
+    run(&mut cmd, &format!("docker build of {}", image.image))?;
+    Ok(
+        if previous.as_deref() == Some(key.as_str()) && image_id(&image.image).is_ok() {
+            Outcome::UpToDate
+        } else {
+            Outcome::Built
+        },
+    )
+}
+
+fn image_id(image: &str) -> Result<String> {
+    let out = Command::new("docker")
+        .args(["image", "inspect", "--format", "{{.Id}}", image])
+        .output()
+        .context("running docker image inspect")?;
+    if !out.status.success() {
+        return Err(missing_base(image).into());
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_are_stable_and_separate_their_parts() {
+        assert_eq!(fingerprint(&[b"a", b"b"]), fingerprint(&[b"a", b"b"]));
+        assert_ne!(fingerprint(&[b"ab", b""]), fingerprint(&[b"a", b"b"]));
+        assert_eq!(fingerprint(&[]).len(), 16);
+    }
+}

@@ -1,0 +1,157 @@
+//! `shared/docker/images.yaml`: the local bases and the project images.
+
+use std::path::Path;
+
+use anyhow::Result;
+use serde::Deserialize;
+
+use crate::error::Error;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImagesFile {
+    pub bases: Vec<BaseSpec>,
+    #[serde(default)]
+    pub images: Vec<ImageSpec>,
+}
+
+/// A local base: either a Debian `suite` bootstrapped from packages, or `from` another base,
+/// plus Debian `packages`. `public` is the image it stands in for.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BaseSpec {
+    pub name: String,
+    pub image: String,
+    pub public: String,
+    #[serde(default)]
+    pub suite: Option<String>,
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub packages: Vec<String>,
+}
+
+/// A project image: its Dockerfile (which takes `BASE_IMAGE`), the base it needs locally,
+/// and the build context (relative to the project root).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImageSpec {
+    pub name: String,
+    pub image: String,
+    pub dockerfile: String,
+    pub base: String,
+    #[serde(default = "dot")]
+    pub context: String,
+}
+
+fn dot() -> String {
+    ".".into()
+}
+
+impl ImagesFile {
+    pub fn load(path: &Path) -> Result<ImagesFile> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::InvalidInput(format!("cannot read {}: {e}", path.display())))?;
+        let file: ImagesFile = serde_yaml_ng::from_str(&text).map_err(|e| {
+            let at = e
+                .location()
+                .map(|l| format!(":{}:{}", l.line(), l.column()))
+                .unwrap_or_default();
+            Error::InvalidInput(format!("{}{at}: {e}", path.display()))
+        })?;
+        for b in &file.bases {
+            if b.suite.is_some() == b.from.is_some() {
+                return Err(Error::InvalidInput(format!(
+                    "{}: base `{}` needs exactly one of `suite` (bootstrap Debian) or `from` (another base)",
+                    path.display(),
+                    b.name
+                ))
+                .into());
+            }
+        }
+        for i in &file.images {
+            if file.base(&i.base).is_none() {
+                return Err(Error::InvalidInput(format!(
+                    "{}: image `{}` names base `{}`, which is not under `bases:`",
+                    path.display(),
+                    i.name,
+                    i.base
+                ))
+                .into());
+            }
+        }
+        Ok(file)
+    }
+
+    pub fn base(&self, name: &str) -> Option<&BaseSpec> {
+        self.bases.iter().find(|b| b.name == name)
+    }
+
+    pub fn image(&self, name: &str) -> Option<&ImageSpec> {
+        self.images.iter().find(|i| i.name == name)
+    }
+
+    pub fn names(&self) -> Vec<String> {
+        self.bases
+            .iter()
+            .map(|b| b.name.clone())
+            .chain(self.images.iter().map(|i| i.name.clone()))
+            .collect()
+    }
+
+    /// A base and the bases it is built from, root first.
+    pub fn base_chain(&self, name: &str) -> Result<Vec<&BaseSpec>> {
+        let mut chain = Vec::new();
+        let mut next = Some(name.to_string());
+        while let Some(n) = next {
+            let b = self.base(&n).ok_or_else(|| {
+                Error::InvalidInput(format!(
+                    "base `{n}` is not under `bases:` in the images file"
+                ))
+            })?;
+            if chain.iter().any(|c: &&BaseSpec| c.name == b.name) {
+                return Err(Error::InvalidInput(format!("bases loop through `{n}`")).into());
+            }
+            chain.push(b);
+            next = b.from.clone();
+        }
+        chain.reverse();
+        Ok(chain)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> Result<ImagesFile> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("images.yaml");
+        std::fs::write(&path, text).unwrap();
+        ImagesFile::load(&path)
+    }
+
+    #[test]
+    fn the_project_file_loads_and_chains_python_on_debian() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(super::super::IMAGES_FILE);
+        let f = ImagesFile::load(&path).unwrap();
+        let chain: Vec<&str> = f
+            .base_chain("python")
+            .unwrap()
+            .iter()
+            .map(|b| b.name.as_str())
+            .collect();
+        assert_eq!(chain, ["debian", "python"]);
+    }
+
+    #[test]
+    fn a_base_needs_a_suite_or_a_parent_and_images_need_known_bases() {
+        let err = file("bases:\n  - {name: a, image: x:1, public: y:1}\n").unwrap_err();
+        assert!(err.to_string().contains("exactly one of `suite`"), "{err}");
+        let err = file(
+            "bases:\n  - {name: a, image: x:1, public: y:1, suite: bookworm}\nimages:\n  - {name: i, image: i:1, dockerfile: D, base: b}\n",
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("names base `b`"), "{err}");
+    }
+}
