@@ -20,6 +20,8 @@ use anyhow::{Context, Result};
 
 pub use spec::{BaseSpec, ImageSpec, ImagesFile};
 
+use spec::LocalBuild;
+
 use crate::error::Error;
 
 /// Where the images file lives, relative to the project root.
@@ -181,15 +183,25 @@ pub(crate) fn fingerprint(parts: &[&[u8]]) -> String {
 }
 
 fn build_image(root: &Path, image: &ImageSpec, base: Option<&str>) -> Result<Outcome> {
-    let dockerfile = root.join(&image.dockerfile);
+    let local = image.local.as_ref().filter(|_| base.is_some());
+    let scratch = tempfile::tempdir().context("creating a build context")?;
+    let (dockerfile, context) = match local {
+        Some(l) => (
+            root.join(&l.dockerfile),
+            host_context(root, l, scratch.path())?,
+        ),
+        None => (root.join(&image.dockerfile), root.join(&image.context)),
+    };
     let text =
         std::fs::read(&dockerfile).with_context(|| format!("reading {}", dockerfile.display()))?;
     let base_id = base.map(image_id).transpose()?.unwrap_or_default();
-    let key = fingerprint(&[
-        &text,
-        base.unwrap_or("public").as_bytes(),
-        base_id.as_bytes(),
-    ]);
+    let mut parts: Vec<Vec<u8>> = vec![text, base.unwrap_or("public").into(), base_id.into()];
+    if let Some(l) = local {
+        for f in &l.files {
+            parts.push(std::fs::read(f.path(root))?);
+        }
+    }
+    let key = fingerprint(&parts.iter().map(Vec::as_slice).collect::<Vec<_>>());
     // The Dockerfile and the base are hashed here; everything it copies is checked by
     // Docker's own layer cache, which makes an unchanged rebuild cheap.
     let mut cmd = Command::new("docker");
@@ -203,7 +215,7 @@ fn build_image(root: &Path, image: &ImageSpec, base: Option<&str>) -> Result<Out
         cmd.args(["--build-arg", &format!("BASE_IMAGE={base}")]);
     }
     let previous = inputs_label(&image.image);
-    cmd.arg(root.join(&image.context));
+    cmd.arg(&context);
     run(&mut cmd, &format!("docker build of {}", image.image))?;
     Ok(
         if previous.as_deref() == Some(key.as_str()) && image_id(&image.image).is_ok() {
@@ -212,6 +224,23 @@ fn build_image(root: &Path, image: &ImageSpec, base: Option<&str>) -> Result<Out
             Outcome::Built
         },
     )
+}
+
+/// A build context holding just the host files a local build copies in.
+fn host_context(root: &Path, local: &LocalBuild, dir: &Path) -> Result<PathBuf> {
+    for f in &local.files {
+        let from = f.path(root);
+        if !from.is_file() {
+            return Err(Error::Environment(format!(
+                "{} is missing; a local build copies it into the image (build it on the host first)",
+                from.display()
+            ))
+            .into());
+        }
+        std::fs::copy(&from, dir.join(&f.to))
+            .with_context(|| format!("copying {} into the build context", from.display()))?;
+    }
+    Ok(dir.to_path_buf())
 }
 
 fn image_id(image: &str) -> Result<String> {

@@ -42,6 +42,38 @@ pub struct ImageSpec {
     pub base: String,
     #[serde(default = "dot")]
     pub context: String,
+    /// How to build it on a local base instead, when that differs: no Rust or other build
+    /// image can be pulled without a registry, so a binary built on the host (same glibc as
+    /// the Debian base) is copied in.
+    #[serde(default)]
+    pub local: Option<LocalBuild>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocalBuild {
+    pub dockerfile: String,
+    /// Host files copied into a build context of their own (`from` may start with `~/`).
+    pub files: Vec<HostFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostFile {
+    pub from: String,
+    pub to: String,
+}
+
+impl HostFile {
+    /// The host path: `~/` is the home folder, a relative path is under the project root.
+    pub fn path(&self, root: &Path) -> std::path::PathBuf {
+        match self.from.strip_prefix("~/") {
+            Some(rest) => {
+                std::path::PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(rest)
+            }
+            None => root.join(&self.from),
+        }
+    }
 }
 
 fn dot() -> String {
