@@ -48,11 +48,12 @@ select
     cast(tip_amount as decimal(18, 2)) as tip_amount,
     cast(credit_card_trips as bigint) as credit_card_trips,
     cast(cash_trips as bigint) as cash_trips,
-    case when trips > 0 then cast(revenue / trips as decimal(12, 2)) end as avg_trip_revenue,
-    case when trips > 0 then cast(trip_distance / trips as decimal(12, 2)) end as avg_trip_distance,
-    case
-        when trips > 0 then cast(trip_duration_seconds / 60.0 / trips as decimal(12, 2))
-    end as avg_trip_duration_minutes,
+    -- casts around the CASE keep decimal(12,2) on PostgreSQL too (see int_trips_enriched)
+    cast(case when trips > 0 then revenue / trips end as decimal(12, 2)) as avg_trip_revenue,
+    cast(case when trips > 0 then trip_distance / trips end as decimal(12, 2))
+        as avg_trip_distance,
+    cast(case when trips > 0 then trip_duration_seconds / 60.0 / trips end as decimal(12, 2))
+        as avg_trip_duration_minutes,
     cast(sum(revenue) over (order by date_key rows between unbounded preceding and current row)
         as decimal(18, 2)) as cumulative_revenue,
     cast(revenue - lag(revenue) over (order by date_key) as decimal(18, 2))

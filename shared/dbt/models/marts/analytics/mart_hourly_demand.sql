@@ -61,13 +61,13 @@ select
         as avg_trips_per_day,
     cast(coalesce(totals.revenue, 0) / slots.days_in_window as decimal(12, 2))
         as avg_revenue_per_day,
-    case
-        when totals.trips > 0 then cast(totals.trip_distance / totals.trips as decimal(12, 2))
-    end as avg_trip_distance,
-    case
-        when totals.trips > 0
-            then cast(totals.trip_duration_seconds / 60.0 / totals.trips as decimal(12, 2))
-    end as avg_trip_duration_minutes
+    -- casts around the CASE keep decimal(12,2) on PostgreSQL too (see int_trips_enriched)
+    cast(case
+        when totals.trips > 0 then totals.trip_distance / totals.trips
+    end as decimal(12, 2)) as avg_trip_distance,
+    cast(case
+        when totals.trips > 0 then totals.trip_duration_seconds / 60.0 / totals.trips
+    end as decimal(12, 2)) as avg_trip_duration_minutes
 from slots
 left join totals
     on slots.is_weekend = totals.is_weekend and slots.pickup_hour = totals.pickup_hour
