@@ -4,12 +4,15 @@
 //! the reference SQL (`shared/dbt/reference`), runs `dbt build` and `dbt source freshness` on a
 //! temporary copy of the project, and checks the outcome against the generator's oracle:
 //! every dbt test passes, and the Gold lists equal the oracle's to the cent. A tampered Silver
-//! row must make the oracle check fail.
+//! row must make the oracle check fail. The same project is also built on a real PostgreSQL
+//! server (the `postgres` target PostgreSQL-wire engines use), started privately by the test.
 //!
 //! Needs the repo's `.venv` with `shared/dbt/requirements.txt` installed (CI's `.ci/run` makes
-//! it); a missing venv fails the test with the command that creates it.
+//! it) and PostgreSQL's server programs (Debian's `postgresql` package); a missing tool fails
+//! the test with what to install.
 
 use std::fs;
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -180,14 +183,27 @@ impl Prepared {
 
     /// Runs one dbt command on the project copy against `silver.parquet` in `silver_dir`.
     fn dbt(&self, args: &[&str], silver_dir: &str, database: &str) -> Result<Output> {
-        let window = &self.oracle["window"];
         let vars = json!({
             "silver_source": "parquet",
             "silver_path": self.path(silver_dir).join("silver.parquet"),
             "oracle_path": self.path("oracle.json"),
-            "window_start": window["start"],
-            "window_end": window["end"],
         });
+        let env = [
+            ("RTDE_DBT_TARGET", "duckdb".to_owned()),
+            (
+                "RTDE_DBT_DUCKDB_PATH",
+                self.path(database).display().to_string(),
+            ),
+        ];
+        self.dbt_with(args, vars, &env)
+    }
+
+    /// Runs one dbt command on the project copy with these vars (the oracle's window is
+    /// added) and these environment variables (the profile's settings).
+    fn dbt_with(&self, args: &[&str], mut vars: Value, env: &[(&str, String)]) -> Result<Output> {
+        let window = &self.oracle["window"];
+        vars["window_start"] = window["start"].clone();
+        vars["window_end"] = window["end"].clone();
         run_unchecked(
             Command::new(&self.venv.dbt)
                 .args(args)
@@ -197,8 +213,7 @@ impl Prepared {
                 .arg(&self.project)
                 .arg("--vars")
                 .arg(vars.to_string())
-                .env("RTDE_DBT_TARGET", "duckdb")
-                .env("RTDE_DBT_DUCKDB_PATH", self.path(database))
+                .envs(env.iter().map(|(name, value)| (name, value)))
                 .env("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
                 .current_dir(self.dir.path()),
         )
@@ -241,6 +256,116 @@ impl Prepared {
         ]))?;
         Ok(stdout.trim().parse()?)
     }
+}
+
+/// A private PostgreSQL server in a temp directory, stopped when dropped.
+///
+/// PostgreSQL refuses to run as root, so when the test runs as root (as CI does) the server
+/// runs as the `postgres` user that Debian's package creates.
+struct PostgresServer {
+    pg_ctl: PathBuf,
+    data: PathBuf,
+    as_postgres_user: bool,
+    port: u16,
+    _dir: TempDir,
+}
+
+impl PostgresServer {
+    fn start() -> Result<PostgresServer> {
+        let bin = postgres_bin_dir()?;
+        let dir = tempfile::Builder::new().prefix("rtde-pg-").tempdir()?;
+        let data = dir.path().join("data");
+        let as_postgres_user = run(Command::new("id").arg("-u"))?.trim() == "0";
+        if as_postgres_user {
+            run(Command::new("chown").args(["postgres:", &dir.path().display().to_string()]))
+                .context("handing the server's directory to the postgres user")?;
+        }
+        // Ask the kernel for a free port; the listener is closed before the server binds it.
+        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let server = PostgresServer {
+            pg_ctl: bin.join("pg_ctl"),
+            data,
+            as_postgres_user,
+            port,
+            _dir: dir,
+        };
+        let data = server.data.display().to_string();
+        let socket_dir = server.data.parent().context("data dir has a parent")?;
+        let options = format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+            socket_dir.display()
+        );
+        run(&mut server.command(
+            &bin.join("initdb"),
+            &["-D", &data, "-A", "trust", "-U", "postgres"],
+        ))?;
+        // -w waits until the server accepts connections (or the -t deadline passes). -l sends
+        // the server's output to a file: a server left holding our stdout pipe would keep
+        // `output()` waiting for an end of file that never comes.
+        let log = socket_dir.join("server.log").display().to_string();
+        run(&mut server.command(
+            &server.pg_ctl,
+            &[
+                "-D", &data, "-l", &log, "-o", &options, "-w", "-t", "120", "start",
+            ],
+        ))
+        .context("starting PostgreSQL")?;
+        Ok(server)
+    }
+
+    fn command(&self, program: &Path, args: &[&str]) -> Command {
+        let mut command = if self.as_postgres_user {
+            let mut command = Command::new("runuser");
+            command.args(["-u", "postgres", "--"]).arg(program);
+            command
+        } else {
+            Command::new(program)
+        };
+        command.args(args);
+        command
+    }
+
+    fn dsn(&self) -> String {
+        format!(
+            "host=127.0.0.1 port={} user=postgres dbname=postgres",
+            self.port
+        )
+    }
+}
+
+impl Drop for PostgresServer {
+    fn drop(&mut self) {
+        let data = self.data.display().to_string();
+        let stopped = run(&mut self.command(
+            &self.pg_ctl,
+            &["-D", &data, "-m", "immediate", "-w", "stop"],
+        ));
+        if let Err(err) = stopped {
+            eprintln!("stopping the test's PostgreSQL server failed: {err:#}");
+        }
+    }
+}
+
+/// Where PostgreSQL's server programs are: on PATH, else Debian's versioned directory.
+fn postgres_bin_dir() -> Result<PathBuf> {
+    if let Ok(path) = run(Command::new("sh").args(["-c", "command -v initdb"])) {
+        let initdb = fs::canonicalize(path.trim())?;
+        return Ok(initdb
+            .parent()
+            .context("initdb has a directory")?
+            .to_owned());
+    }
+    let mut versions: Vec<_> = fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path().join("bin"))
+        .filter(|bin| bin.join("initdb").exists())
+        .collect();
+    versions.sort();
+    versions.pop().context(
+        "PostgreSQL's server programs (initdb, pg_ctl) are missing: apt-get install postgresql",
+    )
 }
 
 /// (unique_id, status) of every data test and unit test in a run_results document.
@@ -358,6 +483,64 @@ fn dbt_build_on_reference_silver_passes_every_test_and_equals_the_oracle() -> Re
         sources["results"][0]["status"], "pass",
         "freshness of silver.trips: {}",
         sources["results"][0]
+    );
+    Ok(())
+}
+
+#[test]
+fn dbt_build_on_postgresql_passes_every_test_and_equals_the_oracle() -> Result<()> {
+    let prepared = Prepared::new()?;
+    prepared.reference_silver(
+        &format!("parquet:{}", prepared.path("bronze.parquet").display()),
+        "silver",
+    )?;
+    let server = PostgresServer::start()?;
+    // Silver where a PostgreSQL-wire engine keeps it: public.silver_trips.
+    let script = |name: &str| repo_root().join("shared/dbt/scripts").join(name);
+    run(Command::new(&prepared.venv.python)
+        .arg(script("load_silver_postgres.py"))
+        .arg("--silver")
+        .arg(prepared.path("silver/silver.parquet"))
+        .args(["--dsn", &server.dsn()]))?;
+
+    let env = [
+        ("RTDE_DBT_TARGET", "postgres".to_owned()),
+        ("RTDE_PG_HOST", "127.0.0.1".to_owned()),
+        ("RTDE_PG_PORT", server.port.to_string()),
+        ("RTDE_PG_USER", "postgres".to_owned()),
+        ("RTDE_PG_DATABASE", "postgres".to_owned()),
+        ("RTDE_PG_SCHEMA", "gold".to_owned()),
+    ];
+    // PostgreSQL cannot read the oracle file from SQL: the oracle tests are left out here and
+    // Gold is compared with the oracle below instead.
+    let build = prepared.dbt_with(
+        &["build", "--exclude", "tag:oracle"],
+        json!({"silver_source": "postgres"}),
+        &env,
+    )?;
+    let statuses = test_statuses(&prepared.run_results()?);
+    let not_passed: Vec<_> = statuses.iter().filter(|(_, s)| s != "pass").collect();
+    assert!(
+        build.status.success() && not_passed.is_empty(),
+        "dbt build on PostgreSQL must pass every test; not passed: {not_passed:?}\n{}",
+        stdout_of(&build)
+    );
+    let data_tests = statuses
+        .iter()
+        .filter(|(id, _)| id.starts_with("test."))
+        .count();
+    assert!(
+        data_tests >= MIN_DATA_TESTS,
+        "{data_tests} data tests ran on PostgreSQL, the floor is {MIN_DATA_TESTS}"
+    );
+
+    let gold = run(Command::new(&prepared.venv.python)
+        .arg(script("export_gold.py"))
+        .args(["--postgres", &server.dsn()]))?;
+    assert_eq!(
+        serde_json::from_str::<Value>(&gold)?,
+        prepared.oracle["gold"],
+        "Gold built on PostgreSQL must equal the oracle"
     );
     Ok(())
 }
