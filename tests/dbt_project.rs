@@ -92,13 +92,15 @@ fn parse_counts(stdout: &str) -> Result<Value> {
     Ok(Value::Object(counts))
 }
 
-/// Copies a directory tree, leaving out what dbt writes (target, logs, packages).
+/// Copies a directory tree, leaving out what dbt and Python write (target, logs, caches).
 fn copy_project(from: &Path, to: &Path) -> Result<()> {
     fs::create_dir_all(to).with_context(|| format!("creating {}", to.display()))?;
     for entry in fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
         let entry = entry?;
         let name = entry.file_name();
-        if ["target", "logs", "dbt_packages"].contains(&name.to_string_lossy().as_ref()) {
+        if ["target", "logs", "dbt_packages", "__pycache__"]
+            .contains(&name.to_string_lossy().as_ref())
+        {
             continue;
         }
         let (source, destination) = (entry.path(), to.join(&name));
@@ -112,7 +114,7 @@ fn copy_project(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
-/// One generation, its reference Silver, and a private copy of the dbt project.
+/// One generation (both sinks, the oracle, the seeds) and a private copy of the dbt project.
 struct Prepared {
     venv: Venv,
     dir: TempDir,
@@ -155,13 +157,12 @@ impl Prepared {
         ]))
         .context("writing the seeds with `rtde generate --seeds`")?;
 
-        let prepared = Prepared {
+        Ok(Prepared {
             venv,
             dir,
             project,
             oracle,
-        };
-        Ok(prepared)
+        })
     }
 
     /// Runs the reference Bronze + Silver SQL over one sink; returns the printed counts.
