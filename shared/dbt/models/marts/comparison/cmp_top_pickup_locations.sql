@@ -1,0 +1,32 @@
+-- Comparison query 2, asked of every stack: the ten busiest pickup zones.
+-- Ties in trips are broken by revenue, then by zone id, so every engine returns the same ten.
+
+with ranked as (
+
+    select
+        pickup_location_id,
+        pickup_borough,
+        pickup_zone,
+        count(*) as trips,
+        sum(total_amount) as revenue,
+        avg(total_amount) as avg_trip_revenue,
+        avg(trip_distance) as avg_trip_distance,
+        row_number() over (
+            order by count(*) desc, sum(total_amount) desc, pickup_location_id
+        ) as trips_rank
+    from {{ ref('fct_trips') }}
+    group by pickup_location_id, pickup_borough, pickup_zone
+
+)
+
+select
+    cast(trips_rank as integer) as trips_rank,
+    pickup_location_id,
+    pickup_borough,
+    pickup_zone,
+    trips,
+    cast(revenue as decimal(18, 2)) as revenue,
+    cast(avg_trip_revenue as decimal(12, 2)) as avg_trip_revenue,
+    cast(avg_trip_distance as decimal(12, 2)) as avg_trip_distance
+from ranked
+where trips_rank <= 10
