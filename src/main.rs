@@ -6,6 +6,7 @@
 mod cli;
 mod error;
 mod exit;
+mod generate;
 mod results;
 mod run;
 mod sample;
@@ -24,6 +25,9 @@ fn main() {
     std::process::exit(code);
 }
 
-fn run(_cli: cli::Cli) -> anyhow::Result<i32> {
-    Ok(exit::OK)
+fn run(cli: cli::Cli) -> anyhow::Result<i32> {
+    match cli.command {
+        cli::Command::Generate(args) => generate::run(&args).map(|()| exit::OK),
+        _ => Ok(exit::OK),
+    }
 }

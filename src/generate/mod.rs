@@ -1,0 +1,342 @@
+//! `rtde generate`: seeded NYC yellow-taxi trip events with dirty data, sent to one or more
+//! sinks, and the oracle that says what a correct pipeline must output.
+//!
+//! The flow is: check every option (nothing is written if one is wrong), open the sinks,
+//! then stream batches of events from a generator thread (or a replayed Parquet file) to the
+//! sinks in order, pacing them when `--rate` is given, while the oracle accumulates.
+
+mod civil;
+mod dirty;
+mod events;
+mod model;
+mod oracle;
+mod record;
+mod replay;
+mod rng;
+mod schema;
+mod seeds;
+mod sink;
+
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+
+use crate::cli::GenerateArgs;
+use crate::error::Error;
+use dirty::{Category, DirtyRates, Window};
+use events::{Event, Generator};
+use oracle::{Oracle, OracleBuilder};
+use sink::{KafkaOptions, Sink, SinkTarget};
+
+/// Events per batch handed from the generator thread to the sinks: large enough that the
+/// channel costs nothing per event, small enough that pacing and memory stay smooth.
+const BATCH_EVENTS: usize = 4096;
+/// Batches the generator may run ahead of the sinks.
+const BATCHES_AHEAD: usize = 4;
+
+/// Everything `generate` will do, checked before anything is written.
+struct Plan {
+    events: u64,
+    seed: u64,
+    window: Window,
+    rates: DirtyRates,
+    rate: Option<f64>,
+    targets: Vec<SinkTarget>,
+    kafka: KafkaOptions,
+    oracle_out: Option<PathBuf>,
+    print_oracle: bool,
+    from: Option<PathBuf>,
+}
+
+impl Plan {
+    fn from_args(args: &GenerateArgs) -> anyhow::Result<Plan> {
+        let start = civil::parse_timestamp(&args.start)
+            .map_err(|err| Error::InvalidInput(format!("--start: {err:#}")))?;
+        let window = Window {
+            start,
+            end: start + i64::from(args.days) * civil::SECONDS_PER_DAY,
+        };
+        if let Some(rate) = args.rate
+            && !(rate.is_finite() && rate > 0.0)
+        {
+            return Err(Error::InvalidInput(format!(
+                "--rate must be a positive number of events per second, got {rate}"
+            ))
+            .into());
+        }
+        let dirty = &args.dirty;
+        let overrides: Vec<(Category, f64)> = [
+            (Category::Duplicate, dirty.duplicate_rate),
+            (Category::NonPositiveFare, dirty.non_positive_fare_rate),
+            (Category::NegativeDistance, dirty.negative_distance_rate),
+            (
+                Category::NullPassengerCount,
+                dirty.null_passenger_count_rate,
+            ),
+            (
+                Category::DropoffBeforePickup,
+                dirty.dropoff_before_pickup_rate,
+            ),
+            (Category::UnknownLocation, dirty.unknown_location_rate),
+            (Category::OutsideWindow, dirty.outside_window_rate),
+            (Category::Malformed, dirty.malformed_rate),
+        ]
+        .into_iter()
+        .filter_map(|(category, rate)| rate.map(|rate| (category, rate)))
+        .collect();
+        let rates = DirtyRates::new(&overrides)?;
+        let targets = args
+            .sinks
+            .iter()
+            .map(|uri| SinkTarget::parse(uri))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let plan = Plan {
+            events: args.events,
+            seed: args.seed,
+            window,
+            rates,
+            rate: args.rate,
+            targets,
+            kafka: KafkaOptions {
+                default_topic: args.topic.clone(),
+                partitions: args.partitions,
+                key: args.key,
+                compression: args.compression,
+                linger_ms: args.linger_ms,
+                batch_size: args.batch_size,
+            },
+            oracle_out: args.oracle_out.clone(),
+            print_oracle: args.oracle,
+            from: args.from.clone(),
+        };
+        if !plan.generates() && args.seeds.is_none() && args.schemas.is_none() {
+            return Err(Error::InvalidInput(
+                "nothing to do: give at least one --sink (or --oracle, --oracle-out, --seeds, --schemas)".into(),
+            )
+            .into());
+        }
+        Ok(plan)
+    }
+
+    fn generates(&self) -> bool {
+        !self.targets.is_empty() || self.oracle_out.is_some() || self.print_oracle
+    }
+}
+
+/// What one generation did, for the closing line on stderr.
+struct Summary {
+    events: u64,
+    elapsed: Duration,
+    cpu: Duration,
+}
+
+pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
+    let plan = Plan::from_args(args)?;
+    if let Some(dir) = &args.seeds {
+        seeds::write_seeds(dir)?;
+    }
+    if let Some(dir) = &args.schemas {
+        schema::write_schemas(dir)?;
+    }
+    if !plan.generates() {
+        return Ok(());
+    }
+    // Create the oracle file first so an unwritable path fails before any event is sent.
+    let oracle_file = match &plan.oracle_out {
+        Some(path) => Some((
+            path,
+            std::fs::File::create(path).map_err(|err| {
+                Error::InvalidInput(format!(
+                    "cannot create the oracle file {}: {err}",
+                    path.display()
+                ))
+            })?,
+        )),
+        None => None,
+    };
+    let mut sinks = plan
+        .targets
+        .iter()
+        .map(|target| sink::open(target, &plan.kafka))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+
+    let started = Instant::now();
+    let cpu_before = cpu_time();
+    let oracle = match &plan.from {
+        None => generate_into(&plan, &mut sinks)?,
+        Some(path) => replay_into(&plan, path, &mut sinks)?,
+    };
+    for sink in sinks {
+        sink.finish()?;
+    }
+    let summary = Summary {
+        events: oracle.events,
+        elapsed: started.elapsed(),
+        cpu: cpu_time().saturating_sub(cpu_before),
+    };
+
+    let oracle_json = serde_json::to_string_pretty(&oracle)? + "\n";
+    if let Some((path, mut file)) = oracle_file {
+        std::io::Write::write_all(&mut file, oracle_json.as_bytes())
+            .with_context(|| format!("writing the oracle to {}", path.display()))?;
+    }
+    if plan.print_oracle {
+        print!("{oracle_json}");
+    }
+    let seconds = summary.elapsed.as_secs_f64();
+    eprintln!(
+        "rtde generate: {} events ({} Bronze, {} Silver) in {seconds:.3} s = {:.0} events/s; CPU {:.3} s = {:.3} µs/event",
+        summary.events,
+        oracle.bronze_rows,
+        oracle.silver_rows,
+        summary.events as f64 / seconds.max(1e-9),
+        summary.cpu.as_secs_f64(),
+        summary.cpu.as_secs_f64() * 1e6 / (summary.events.max(1) as f64),
+    );
+    Ok(())
+}
+
+/// User plus system CPU time of this process so far.
+fn cpu_time() -> Duration {
+    use nix::sys::resource::{UsageWho, getrusage};
+    getrusage(UsageWho::RUSAGE_SELF)
+        .map(|usage| {
+            let micros = |t: nix::sys::time::TimeVal| {
+                Duration::from_micros((t.tv_sec() as u64) * 1_000_000 + t.tv_usec() as u64)
+            };
+            micros(usage.user_time()) + micros(usage.system_time())
+        })
+        .unwrap_or_default()
+}
+
+/// A batch of events and their JSON payloads, rendered once for every sink.
+struct Batch {
+    events: Vec<Event>,
+    payloads: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl Batch {
+    fn new() -> Batch {
+        Batch {
+            events: Vec::with_capacity(BATCH_EVENTS),
+            payloads: Vec::with_capacity(BATCH_EVENTS * 460),
+            ends: Vec::with_capacity(BATCH_EVENTS),
+        }
+    }
+
+    fn push(&mut self, event: Event) {
+        event.write_payload(&mut self.payloads);
+        self.ends.push(self.payloads.len());
+        self.events.push(event);
+    }
+}
+
+/// Sends batches to the sinks in order, paced by `--rate`, and builds the oracle.
+struct Delivery<'a> {
+    sinks: &'a mut [Box<dyn Sink>],
+    oracle: OracleBuilder,
+    pacer: Option<Pacer>,
+    sent: u64,
+}
+
+impl Delivery<'_> {
+    fn deliver(&mut self, batch: &Batch) -> anyhow::Result<()> {
+        let mut start = 0;
+        for (event, &end) in batch.events.iter().zip(&batch.ends) {
+            if let Some(pacer) = &self.pacer {
+                pacer.wait_for_turn(self.sent);
+            }
+            let payload = &batch.payloads[start..end];
+            for sink in self.sinks.iter_mut() {
+                sink.write(event, payload)?;
+            }
+            self.oracle.add(event);
+            self.sent += 1;
+            start = end;
+        }
+        Ok(())
+    }
+}
+
+/// `--rate`: event `i` is released no earlier than `i / rate` seconds after the start, a
+/// schedule against the monotonic clock, so pauses do not accumulate drift.
+struct Pacer {
+    start: Instant,
+    events_per_second: f64,
+}
+
+impl Pacer {
+    fn wait_for_turn(&self, index: u64) {
+        let deadline = self.start + Duration::from_secs_f64(index as f64 / self.events_per_second);
+        let now = Instant::now();
+        if deadline > now {
+            std::thread::sleep(deadline - now); // until this event's deadline
+        }
+    }
+}
+
+fn delivery<'a>(plan: &Plan, sinks: &'a mut [Box<dyn Sink>]) -> Delivery<'a> {
+    Delivery {
+        sinks,
+        oracle: OracleBuilder::new(plan.seed, plan.window),
+        pacer: plan.rate.map(|events_per_second| Pacer {
+            start: Instant::now(),
+            events_per_second,
+        }),
+        sent: 0,
+    }
+}
+
+fn generate_into(plan: &Plan, sinks: &mut [Box<dyn Sink>]) -> anyhow::Result<Oracle> {
+    let generator = Generator::new(plan.seed, plan.window, plan.rates.clone());
+    let mut delivery = delivery(plan, sinks);
+    let total = plan.events;
+    std::thread::scope(|scope| {
+        let (ready, batches) = mpsc::sync_channel::<Batch>(BATCHES_AHEAD);
+        let generator = &generator;
+        // Event i depends only on (seed, i), so generating on another thread changes nothing
+        // in the output; it only lets rendering and writing use both cores.
+        scope.spawn(move || {
+            let mut index = 0;
+            while index < total {
+                let mut batch = Batch::new();
+                let end = total.min(index + BATCH_EVENTS as u64);
+                for i in index..end {
+                    batch.push(generator.event(i));
+                }
+                index = end;
+                if ready.send(batch).is_err() {
+                    break; // the sinks failed; the receiving side reports why
+                }
+            }
+        });
+        for batch in batches {
+            delivery.deliver(&batch)?;
+        }
+        anyhow::Ok(())
+    })?;
+    Ok(delivery.oracle.finish())
+}
+
+fn replay_into(
+    plan: &Plan,
+    path: &std::path::Path,
+    sinks: &mut [Box<dyn Sink>],
+) -> anyhow::Result<Oracle> {
+    let generator = Generator::new(plan.seed, plan.window, plan.rates.clone());
+    let rows = replay::events(path, plan.events, plan.window, |row| generator.trip_id(row))?;
+    let mut delivery = delivery(plan, sinks);
+    let mut batch = Batch::new();
+    for event in rows {
+        batch.push(event?);
+        if batch.events.len() == BATCH_EVENTS {
+            delivery.deliver(&batch)?;
+            batch = Batch::new();
+        }
+    }
+    delivery.deliver(&batch)?;
+    Ok(delivery.oracle.finish())
+}
