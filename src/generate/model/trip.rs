@@ -38,11 +38,11 @@ const FREE_RATE_CODES: [(i64, u64); 5] = [(1, 9_850), (4, 30), (5, 80), (6, 5), 
 
 /// Trip distance quantiles in miles at probabilities 0, 1/8, …, 1, by kind of trip.
 const SAME_ZONE_MILES: [f64; 9] = [0.10, 0.35, 0.50, 0.62, 0.75, 0.90, 1.10, 1.40, 2.50];
-const MANHATTAN_MILES: [f64; 9] = [0.40, 0.85, 1.15, 1.45, 1.80, 2.25, 2.90, 4.00, 8.50];
+const MANHATTAN_MILES: [f64; 9] = [0.30, 0.75, 1.00, 1.30, 1.60, 2.00, 2.60, 3.60, 8.00];
 const AIRPORT_MILES: [f64; 9] = [3.00, 8.50, 9.80, 10.90, 12.50, 16.50, 17.80, 19.50, 30.00];
-const OTHER_MILES: [f64; 9] = [0.50, 1.30, 2.10, 3.00, 4.20, 5.60, 7.50, 10.50, 22.00];
+const OTHER_MILES: [f64; 9] = [0.40, 1.00, 1.60, 2.30, 3.10, 4.20, 5.80, 8.50, 20.00];
 /// Multipliers of the hour's average speed, at probabilities 0, 1/8, …, 1.
-const SPEED_FACTORS: [f64; 9] = [0.45, 0.62, 0.72, 0.82, 0.92, 1.03, 1.16, 1.34, 1.90];
+const SPEED_FACTORS: [f64; 9] = [0.55, 0.66, 0.75, 0.84, 0.93, 1.03, 1.16, 1.34, 1.90];
 /// Tip as a percentage of fare plus extra, on card payments that tip.
 const TIP_PERCENT: [f64; 9] = [5.0, 14.0, 18.0, 20.0, 20.0, 22.0, 25.0, 30.0, 40.0];
 
@@ -111,8 +111,13 @@ impl TripModel {
         };
         let distance = (quantile(table, rng.unit()) * 100.0).round() as i64;
 
+        // The hourly averages are total miles over total minutes, which long fast trips
+        // dominate; a short trip crawls through the grid at about 0.65 of that, a long one
+        // leaves it for highways and bridges and goes up to three times as fast.
+        let highway_factor = 0.65 * (1.0 + (distance as f64 / 100.0).min(20.0) / 8.0);
         let speed_mph = f64::from(demand::speed_tenths_mph(pickup)) / 10.0
-            * quantile(&SPEED_FACTORS, rng.unit());
+            * quantile(&SPEED_FACTORS, rng.unit())
+            * highway_factor;
         let duration_seconds = ((distance as f64 / 100.0) / speed_mph * 3600.0).round() as i64;
         let duration_seconds = duration_seconds.clamp(MIN_DURATION_SECONDS, MAX_DURATION_SECONDS);
 
@@ -189,6 +194,100 @@ mod tests {
             if trip.payment_type != 1 {
                 assert_eq!(trip.money.tip_amount, 0, "only card trips tip");
             }
+        }
+    }
+
+    /// Pearson correlation of two equally long series.
+    fn correlation(a: &[f64], b: &[f64]) -> f64 {
+        let n = a.len() as f64;
+        let (mean_a, mean_b) = (a.iter().sum::<f64>() / n, b.iter().sum::<f64>() / n);
+        let cov: f64 = a
+            .iter()
+            .zip(b)
+            .map(|(x, y)| (x - mean_a) * (y - mean_b))
+            .sum();
+        let var_a: f64 = a.iter().map(|x| (x - mean_a).powi(2)).sum();
+        let var_b: f64 = b.iter().map(|y| (y - mean_b).powi(2)).sum();
+        cov / (var_a * var_b).sqrt()
+    }
+
+    /// The generated month against the real January 2024 (TLC trip records, figures in
+    /// `model/demand.rs` and `model/zones.rs`): each statistic within a stated tolerance.
+    #[test]
+    fn generated_january_looks_like_the_real_one() {
+        use crate::generate::model::demand::{WEEKDAY_HOURLY, WEEKEND_HOURLY};
+        use crate::generate::model::zones::busiest_pickup_zones;
+
+        let start_day = civil::days_from_civil(2024, 1, 1);
+        let model = TripModel::new(Demand::new(start_day, 31));
+        let trips: Vec<TripRecord> = (0..100_000)
+            .map(|i| model.trip(i, &mut EventRng::new(42, i)))
+            .collect();
+        let n = trips.len() as f64;
+
+        let mut minutes: Vec<f64> = trips
+            .iter()
+            .map(|t| (t.dropoff - t.pickup) as f64 / 60.0)
+            .collect();
+        minutes.sort_by(f64::total_cmp);
+        let median_minutes = minutes[minutes.len() / 2];
+        let mean_minutes = minutes.iter().sum::<f64>() / n;
+        // Real: median 12 min, mean 15 min.
+        assert!(
+            (10.0..14.0).contains(&median_minutes),
+            "median duration {median_minutes}"
+        );
+        assert!(
+            (12.0..18.0).contains(&mean_minutes),
+            "mean duration {mean_minutes}"
+        );
+
+        // Real: 3.0-4.1 miles per trip by day, $27-31 revenue per trip by day.
+        let mean_miles = trips.iter().map(|t| t.distance as f64 / 100.0).sum::<f64>() / n;
+        assert!(
+            (2.8..4.2).contains(&mean_miles),
+            "mean distance {mean_miles}"
+        );
+        let mean_total = trips
+            .iter()
+            .map(|t| t.money.total_amount as f64 / 100.0)
+            .sum::<f64>()
+            / n;
+        assert!(
+            (24.0..34.0).contains(&mean_total),
+            "mean total {mean_total}"
+        );
+
+        // Credit card: about three quarters.
+        let card = trips.iter().filter(|t| t.payment_type == 1).count() as f64 / n;
+        assert!((0.72..0.80).contains(&card), "card share {card}");
+
+        // The 15 busiest zones of the real month take 52 % of pickups.
+        let busiest: Vec<i32> = busiest_pickup_zones().map(i32::from).collect();
+        let share = trips
+            .iter()
+            .filter(|t| busiest.contains(&t.pickup_zone))
+            .count() as f64
+            / n;
+        assert!((0.47..0.57).contains(&share), "busiest-15 share {share}");
+
+        // Hourly shape, weekdays and weekends apart: correlation with the real averages.
+        for weekend in [false, true] {
+            let mut by_hour = [0f64; 24];
+            for trip in &trips {
+                let day_of_week = civil::weekday(trip.pickup.div_euclid(civil::SECONDS_PER_DAY));
+                if (day_of_week >= 5) == weekend {
+                    by_hour[civil::hour_of(trip.pickup) as usize] += 1.0;
+                }
+            }
+            let real = if weekend {
+                WEEKEND_HOURLY
+            } else {
+                WEEKDAY_HOURLY
+            }
+            .map(|v| v as f64);
+            let r = correlation(&by_hour, &real);
+            assert!(r > 0.98, "hourly correlation (weekend: {weekend}) {r}");
         }
     }
 }
