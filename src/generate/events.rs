@@ -99,12 +99,12 @@ impl Generator {
     pub fn event(&self, index: u64) -> Event {
         let mut rng = EventRng::new(self.seed, index);
         let category = self.drawn_category(&mut rng);
-        if category == Some(Category::Duplicate) {
-            if let Some(original) = self.clean_original_before(index, &mut rng) {
-                let mut original_rng = EventRng::new(self.seed, original);
-                self.drawn_category(&mut original_rng);
-                return Event::Duplicate(self.base_record(original, &mut original_rng));
-            }
+        if category == Some(Category::Duplicate)
+            && let Some(original) = self.clean_original_before(index, &mut rng)
+        {
+            let mut original_rng = EventRng::new(self.seed, original);
+            self.drawn_category(&mut original_rng);
+            return Event::Duplicate(self.base_record(original, &mut original_rng));
         }
         let mut record = self.base_record(index, &mut rng);
         match category {

@@ -166,7 +166,7 @@ impl Sink for KafkaSink {
             }
         }
         self.sent += 1;
-        if self.sent % POLL_EVERY == 0 {
+        if self.sent.is_multiple_of(POLL_EVERY) {
             self.producer.poll(Duration::ZERO);
         }
         Ok(())
