@@ -33,8 +33,11 @@ use sink::{KafkaOptions, Sink, SinkTarget};
 /// Events per batch handed from the generator thread to the sinks: large enough that the
 /// channel costs nothing per event, small enough that pacing and memory stay smooth.
 const BATCH_EVENTS: usize = 4096;
-/// Batches the generator may run ahead of the sinks.
-const BATCHES_AHEAD: usize = 4;
+/// Batches each generator thread may run ahead of the sinks.
+const BATCHES_AHEAD: usize = 2;
+/// Generator threads at most: beyond a few, the single thread that writes the sinks is the
+/// limit.
+const MAX_GENERATOR_THREADS: usize = 4;
 
 /// Everything `generate` will do, checked before anything is written.
 struct Plan {
@@ -234,10 +237,9 @@ impl Batch {
     }
 }
 
-/// Sends batches to the sinks in order, paced by `--rate`, and builds the oracle.
+/// Sends batches to the sinks in order, paced by `--rate`.
 struct Delivery<'a> {
     sinks: &'a mut [Box<dyn Sink>],
-    oracle: OracleBuilder,
     pacer: Option<Pacer>,
     sent: u64,
 }
@@ -253,7 +255,6 @@ impl Delivery<'_> {
             for sink in self.sinks.iter_mut() {
                 sink.write(event, payload)?;
             }
-            self.oracle.add(event);
             self.sent += 1;
             start = end;
         }
@@ -281,7 +282,6 @@ impl Pacer {
 fn delivery<'a>(plan: &Plan, sinks: &'a mut [Box<dyn Sink>]) -> Delivery<'a> {
     Delivery {
         sinks,
-        oracle: OracleBuilder::new(plan.seed, plan.window),
         pacer: plan.rate.map(|events_per_second| Pacer {
             start: Instant::now(),
             events_per_second,
@@ -294,31 +294,53 @@ fn generate_into(plan: &Plan, sinks: &mut [Box<dyn Sink>]) -> anyhow::Result<Ora
     let generator = Generator::new(plan.seed, plan.window, plan.rates.clone());
     let mut delivery = delivery(plan, sinks);
     let total = plan.events;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, MAX_GENERATOR_THREADS);
+    let batch_count = total.div_ceil(BATCH_EVENTS as u64);
+    let mut oracle = OracleBuilder::new(plan.seed, plan.window);
     std::thread::scope(|scope| {
-        let (ready, batches) = mpsc::sync_channel::<Batch>(BATCHES_AHEAD);
+        // Event i depends only on (seed, i), so which thread renders it changes nothing in
+        // the output. Thread t renders batches t, t + threads, … and keeps its own part of
+        // the oracle; this thread takes the batches round-robin, which restores the order,
+        // and writes the sinks.
         let generator = &generator;
-        // Event i depends only on (seed, i), so generating on another thread changes nothing
-        // in the output; it only lets rendering and writing use both cores.
-        scope.spawn(move || {
-            let mut index = 0;
-            while index < total {
-                let mut batch = Batch::new();
-                let end = total.min(index + BATCH_EVENTS as u64);
-                for i in index..end {
-                    batch.push(generator.event(i));
-                }
-                index = end;
-                if ready.send(batch).is_err() {
-                    break; // the sinks failed; the receiving side reports why
-                }
-            }
-        });
-        for batch in batches {
+        let workers: Vec<_> = (0..threads as u64)
+            .map(|thread| {
+                let (ready, batches) = mpsc::sync_channel::<Batch>(BATCHES_AHEAD);
+                let worker = scope.spawn(move || {
+                    let mut part = OracleBuilder::new(plan.seed, plan.window);
+                    for batch_number in (thread..batch_count).step_by(threads) {
+                        let start = batch_number * BATCH_EVENTS as u64;
+                        let mut batch = Batch::new();
+                        for index in start..total.min(start + BATCH_EVENTS as u64) {
+                            let event = generator.event(index);
+                            part.add(&event);
+                            batch.push(event);
+                        }
+                        if ready.send(batch).is_err() {
+                            break; // the sinks failed; the writing side reports why
+                        }
+                    }
+                    part
+                });
+                (batches, worker)
+            })
+            .collect();
+        for batch_number in 0..batch_count {
+            let batch = workers[(batch_number % threads as u64) as usize]
+                .0
+                .recv()
+                .context("a generator thread stopped early")?;
             delivery.deliver(&batch)?;
+        }
+        for (batches, worker) in workers {
+            drop(batches);
+            oracle.merge(worker.join().expect("a generator thread panicked"));
         }
         anyhow::Ok(())
     })?;
-    Ok(delivery.oracle.finish())
+    Ok(oracle.finish())
 }
 
 fn replay_into(
@@ -329,14 +351,17 @@ fn replay_into(
     let generator = Generator::new(plan.seed, plan.window, plan.rates.clone());
     let rows = replay::events(path, plan.events, plan.window, |row| generator.trip_id(row))?;
     let mut delivery = delivery(plan, sinks);
+    let mut oracle = OracleBuilder::new(plan.seed, plan.window);
     let mut batch = Batch::new();
     for event in rows {
-        batch.push(event?);
+        let event = event?;
+        oracle.add(&event);
+        batch.push(event);
         if batch.events.len() == BATCH_EVENTS {
             delivery.deliver(&batch)?;
             batch = Batch::new();
         }
     }
     delivery.deliver(&batch)?;
-    Ok(delivery.oracle.finish())
+    Ok(oracle.finish())
 }

@@ -55,7 +55,6 @@ impl Categories {
         }
     }
 
-    #[cfg(test)]
     pub fn get(&self, category: Category) -> u64 {
         match category {
             Category::Duplicate => self.duplicate,
@@ -122,6 +121,11 @@ impl Tally {
         self.trips += 1;
         self.revenue_cents += revenue_cents;
     }
+
+    fn absorb(&mut self, other: Tally) {
+        self.trips += other.trips;
+        self.revenue_cents += other.revenue_cents;
+    }
 }
 
 /// Accumulates the oracle event by event; O(1) per event, no per-trip memory.
@@ -177,6 +181,31 @@ impl OracleBuilder {
         self.by_hour[civil::hour_of(record.pickup) as usize].add(revenue);
     }
 
+    /// Adds another builder's counts: the oracle is a sum, so builders that saw disjoint
+    /// parts of the stream (one per generator thread) merge into the whole.
+    pub fn merge(&mut self, other: OracleBuilder) {
+        self.events += other.events;
+        self.silver_rows += other.silver_rows;
+        for category in Category::ALL {
+            *self.categories.count_mut(category) += other.categories.get(category);
+        }
+        for (day, tally) in other.by_day {
+            self.by_day.entry(day).or_default().absorb(tally);
+        }
+        for (zone, tally) in other.by_pickup_zone {
+            self.by_pickup_zone.entry(zone).or_default().absorb(tally);
+        }
+        for (payment_type, tally) in other.by_payment_type {
+            self.by_payment_type
+                .entry(payment_type)
+                .or_default()
+                .absorb(tally);
+        }
+        for (hour, tally) in self.by_hour.iter_mut().zip(other.by_hour) {
+            hour.absorb(tally);
+        }
+    }
+
     pub fn finish(self) -> Oracle {
         let zones = ZoneModel::get();
         let mut by_borough: BTreeMap<String, Tally> = BTreeMap::new();
@@ -184,9 +213,10 @@ impl OracleBuilder {
             let borough = zones
                 .borough(i64::from(*zone))
                 .expect("Silver rows have a known zone");
-            let entry = by_borough.entry(borough.to_string()).or_default();
-            entry.trips += tally.trips;
-            entry.revenue_cents += tally.revenue_cents;
+            by_borough
+                .entry(borough.to_string())
+                .or_default()
+                .absorb(*tally);
         }
         let malformed = self.categories.malformed;
         Oracle {
@@ -256,10 +286,20 @@ mod tests {
         };
         let generator = Generator::new(3, window, DirtyRates::new(&[]).unwrap());
         let mut builder = OracleBuilder::new(3, window);
+        let mut even = OracleBuilder::new(3, window);
+        let mut odd = OracleBuilder::new(3, window);
         for index in 0..30_000 {
-            builder.add(&generator.event(index));
+            let event = generator.event(index);
+            builder.add(&event);
+            if index % 2 == 0 {
+                even.add(&event)
+            } else {
+                odd.add(&event)
+            }
         }
+        even.merge(odd);
         let oracle = builder.finish();
+        assert_eq!(even.finish(), oracle, "merged halves equal the whole");
         assert_eq!(oracle.events, 30_000);
         assert_eq!(
             oracle.silver_rows + oracle.categories.total(),

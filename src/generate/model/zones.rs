@@ -62,6 +62,11 @@ pub struct Zone {
     pub borough: String,
     pub name: String,
     pub service_zone: String,
+    /// Answers the fare model asks for every trip, computed once rather than by string
+    /// comparison per event.
+    pub manhattan: bool,
+    pub congestion: bool,
+    pub cbd: bool,
 }
 
 pub struct ZoneModel {
@@ -83,11 +88,19 @@ impl ZoneModel {
             .records()
             .map(|row| {
                 let row = row.expect("the embedded zone table is valid CSV");
+                let id: u16 = row[0].parse().expect("the embedded zone ids are integers");
+                let manhattan = &row[1] == "Manhattan";
                 Zone {
-                    id: row[0].parse().expect("the embedded zone ids are integers"),
+                    id,
                     borough: row[1].to_string(),
                     name: row[2].to_string(),
                     service_zone: row[3].to_string(),
+                    manhattan,
+                    // Manhattan south of 96th Street: the Yellow Zone minus its northern ids.
+                    congestion: manhattan
+                        && &row[3] == "Yellow Zone"
+                        && !YELLOW_ZONE_NORTH_OF_96TH.contains(&id),
+                    cbd: CBD_ZONES.contains(&id),
                 }
             })
             .collect();
@@ -134,18 +147,16 @@ impl ZoneModel {
 
     /// Manhattan south of 96th Street, where the $2.50 congestion surcharge applies.
     pub fn in_congestion_zone(&self, id: u16) -> bool {
-        let zone = self.zone(id);
-        zone.borough == "Manhattan"
-            && zone.service_zone == "Yellow Zone"
-            && !YELLOW_ZONE_NORTH_OF_96TH.contains(&id)
+        self.zone(id).congestion
     }
 
+    /// The Congestion Relief Zone, south of 60th Street.
     pub fn in_cbd(&self, id: u16) -> bool {
-        CBD_ZONES.contains(&id)
+        self.zone(id).cbd
     }
 
     pub fn is_manhattan(&self, id: u16) -> bool {
-        self.zone(id).borough == "Manhattan"
+        self.zone(id).manhattan
     }
 }
 

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
+use bytes::Bytes;
 use parquet::basic::Compression;
 use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int32Type, Int64Type};
 use parquet::file::properties::WriterProperties;
@@ -17,7 +18,7 @@ use parquet::schema::parser::parse_message_type;
 
 use super::{Sink, create_file};
 use crate::generate::events::Event;
-use crate::generate::record::{TripRecord, trip_id_string};
+use crate::generate::record::{TripRecord, push_trip_id};
 use crate::generate::schema;
 
 /// Rows per row group: large enough for good compression and few footers, small enough to
@@ -25,10 +26,13 @@ use crate::generate::schema;
 const ROW_GROUP_ROWS: usize = 128 * 1024;
 
 const MICROS_PER_SECOND: i64 = 1_000_000;
+const TRIP_ID_DIGITS: usize = 16;
 
 #[derive(Default)]
 struct Columns {
-    trip_id: Vec<ByteArray>,
+    /// The trip ids' hex digits back to back (16 bytes each): one allocation per row group
+    /// instead of one per row; the row values are slices of it.
+    trip_id_digits: Vec<u8>,
     vendor_id: Vec<i32>,
     pickup: Vec<i64>,
     dropoff: Vec<i64>,
@@ -36,7 +40,7 @@ struct Columns {
     passenger_defined: Vec<i16>,
     distance: Vec<f64>,
     rate_code: Vec<i64>,
-    store_and_fwd: Vec<ByteArray>,
+    store_and_fwd: Vec<bool>,
     pickup_zone: Vec<i32>,
     dropoff_zone: Vec<i32>,
     payment_type: Vec<i64>,
@@ -49,8 +53,7 @@ fn hundredths(value: i64) -> f64 {
 
 impl Columns {
     fn push(&mut self, record: &TripRecord) {
-        self.trip_id
-            .push(ByteArray::from(trip_id_string(record.trip_id).into_bytes()));
+        push_trip_id(&mut self.trip_id_digits, record.trip_id);
         self.vendor_id.push(record.vendor_id);
         self.pickup.push(record.pickup * MICROS_PER_SECOND);
         self.dropoff.push(record.dropoff * MICROS_PER_SECOND);
@@ -63,12 +66,7 @@ impl Columns {
         }
         self.distance.push(hundredths(record.distance));
         self.rate_code.push(record.rate_code);
-        self.store_and_fwd
-            .push(ByteArray::from(if record.store_and_fwd {
-                "Y"
-            } else {
-                "N"
-            }));
+        self.store_and_fwd.push(record.store_and_fwd);
         self.pickup_zone.push(record.pickup_zone);
         self.dropoff_zone.push(record.dropoff_zone);
         self.payment_type.push(record.payment_type);
@@ -78,7 +76,24 @@ impl Columns {
     }
 
     fn rows(&self) -> usize {
-        self.trip_id.len()
+        self.vendor_id.len()
+    }
+
+    fn trip_ids(&mut self) -> Vec<ByteArray> {
+        let digits = Bytes::from(std::mem::take(&mut self.trip_id_digits));
+        (0..digits.len() / TRIP_ID_DIGITS)
+            .map(|row| {
+                ByteArray::from(digits.slice(row * TRIP_ID_DIGITS..(row + 1) * TRIP_ID_DIGITS))
+            })
+            .collect()
+    }
+
+    fn flags(&self) -> Vec<ByteArray> {
+        let (yes, no) = (Bytes::from_static(b"Y"), Bytes::from_static(b"N"));
+        self.store_and_fwd
+            .iter()
+            .map(|&flag| ByteArray::from(if flag { yes.clone() } else { no.clone() }))
+            .collect()
     }
 }
 
@@ -119,14 +134,15 @@ impl ParquetSink {
         }
         self.all_defined.resize(rows, 1);
         let defined = Some(&self.all_defined[..rows]);
-        let columns = std::mem::take(&mut self.columns);
+        let mut columns = std::mem::take(&mut self.columns);
+        let (trip_ids, flags) = (columns.trip_ids(), columns.flags());
         let mut group = self.writer.next_row_group()?;
         let mut index = 0;
         while let Some(mut column) = group.next_column()? {
             let _rows_written = match index {
                 0 => column
                     .typed::<ByteArrayType>()
-                    .write_batch(&columns.trip_id, None, None)?,
+                    .write_batch(&trip_ids, None, None)?,
                 1 => column
                     .typed::<Int32Type>()
                     .write_batch(&columns.vendor_id, defined, None)?,
@@ -147,11 +163,9 @@ impl ParquetSink {
                 6 => column
                     .typed::<Int64Type>()
                     .write_batch(&columns.rate_code, defined, None)?,
-                7 => column.typed::<ByteArrayType>().write_batch(
-                    &columns.store_and_fwd,
-                    defined,
-                    None,
-                )?,
+                7 => column
+                    .typed::<ByteArrayType>()
+                    .write_batch(&flags, defined, None)?,
                 8 => {
                     column
                         .typed::<Int32Type>()
