@@ -81,8 +81,10 @@ def python_producer(python, brokers, topic, source, events):
 
 def create_topic(brokers, topic):
     from confluent_kafka.admin import AdminClient, NewTopic
-    futures = AdminClient({"bootstrap.servers": brokers}).create_topics(
-        [NewTopic(topic, num_partitions=3, replication_factor=1)], operation_timeout=10)
+    # Keep the client alive until the futures resolve: a collected client cancels them.
+    admin = AdminClient({"bootstrap.servers": brokers})
+    futures = admin.create_topics([NewTopic(topic, num_partitions=3, replication_factor=1)],
+                                  operation_timeout=10)
     for future in futures.values():
         future.result(timeout=15)
 

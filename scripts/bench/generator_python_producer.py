@@ -24,9 +24,7 @@ from confluent_kafka import Producer
 
 
 def plain(value):
-    if isinstance(value, datetime.datetime):
-        return value.strftime("%Y-%m-%dT%H:%M:%S")
-    return value
+    return value.isoformat() if isinstance(value, datetime.datetime) else value
 
 
 def main():
@@ -55,7 +53,7 @@ def main():
     })
     table = pq.read_table(args.source)
     limit = args.events or table.num_rows
-    names = table.column_names
+    timestamp_columns = [f.name for f in table.schema if str(f.type).startswith("timestamp")]
 
     started = time.perf_counter()
     before = resource.getrusage(resource.RUSAGE_SELF)
@@ -64,11 +62,12 @@ def main():
         for row in batch.to_pylist():
             if sent >= limit:
                 break
-            record = {name: plain(row[name]) for name in names}
-            key = record.get("trip_id")
+            for name in timestamp_columns:
+                row[name] = plain(row[name])
+            key = row.get("trip_id")
             while True:
                 try:
-                    producer.produce(args.topic, key=key, value=json.dumps(record), on_delivery=delivered)
+                    producer.produce(args.topic, key=key, value=json.dumps(row), on_delivery=delivered)
                     break
                 except BufferError:
                     producer.poll(0.05)
