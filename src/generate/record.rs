@@ -128,12 +128,6 @@ pub fn push_trip_id(out: &mut Vec<u8>, trip_id: u64) {
     }
 }
 
-pub fn trip_id_string(trip_id: u64) -> String {
-    let mut out = Vec::with_capacity(16);
-    push_trip_id(&mut out, trip_id);
-    String::from_utf8(out).expect("hex is ASCII")
-}
-
 impl TripRecord {
     /// Appends the event's JSON object (no trailing newline), fields in contract order.
     pub fn write_json(&self, out: &mut Vec<u8>) {
