@@ -62,9 +62,8 @@ pub struct Generator {
 
 impl Generator {
     pub fn new(seed: u64, window: Window, rates: DirtyRates) -> Generator {
-        let start_day = window.start.div_euclid(SECONDS_PER_DAY);
         let days = ((window.end - window.start) / SECONDS_PER_DAY) as u32;
-        let model = TripModel::new(Demand::new(start_day, days));
+        let model = TripModel::new(Demand::new(window.start, days));
         Generator {
             seed,
             window,

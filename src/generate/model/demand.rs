@@ -41,30 +41,30 @@ fn is_weekend(day_of_week: u32) -> bool {
 /// Pickup times inside a window: one weight per hour of the window, so a draw is one binary
 /// search.
 pub struct Demand {
-    start_day: i64,
+    start: i64,
     hour_cumulative: Vec<u64>,
 }
 
 impl Demand {
-    /// Demand over `days` whole days from midnight of `start_day` (a day number).
-    pub fn new(start_day: i64, days: u32) -> Demand {
+    /// Demand over `days` days from `start` (seconds since the epoch; any time of day): one
+    /// slot per hour of the window, weighted by the weekday and hour it falls in.
+    pub fn new(start: i64, days: u32) -> Demand {
         let weekday_total: u64 = WEEKDAY_HOURLY.iter().sum();
         let weekend_total: u64 = WEEKEND_HOURLY.iter().sum();
-        let weights = (0..i64::from(days)).flat_map(|offset| {
-            let day_of_week = civil::weekday(start_day + offset);
-            let day_trips = DAY_OF_WEEK_TRIPS[day_of_week as usize];
-            (0..24).map(move |hour| {
-                let (hourly, total) = if is_weekend(day_of_week) {
-                    (WEEKEND_HOURLY[hour], weekend_total)
-                } else {
-                    (WEEKDAY_HOURLY[hour], weekday_total)
-                };
-                // Trips in this hour of this day, in thousandths of a trip.
-                day_trips * hourly * 1000 / total
-            })
+        let weights = (0..i64::from(days) * 24).map(|slot| {
+            let slot_start = start + slot * 3600;
+            let day_of_week = civil::weekday(slot_start.div_euclid(SECONDS_PER_DAY));
+            let hour = civil::hour_of(slot_start) as usize;
+            let (hourly, total) = if is_weekend(day_of_week) {
+                (WEEKEND_HOURLY[hour], weekend_total)
+            } else {
+                (WEEKDAY_HOURLY[hour], weekday_total)
+            };
+            // Trips in this hour of this day, in thousandths of a trip.
+            DAY_OF_WEEK_TRIPS[day_of_week as usize] * hourly * 1000 / total
         });
         Demand {
-            start_day,
+            start,
             hour_cumulative: cumulative(weights),
         }
     }
@@ -73,7 +73,7 @@ impl Demand {
     pub fn pickup(&self, rng: &mut EventRng) -> i64 {
         let hour_index = rng.pick(&self.hour_cumulative) as i64;
         let second = rng.below(3600) as i64;
-        self.start_day * SECONDS_PER_DAY + hour_index * 3600 + second
+        self.start + hour_index * 3600 + second
     }
 }
 
@@ -95,7 +95,7 @@ mod tests {
     #[test]
     fn pickups_stay_inside_the_window_and_follow_the_evening_peak() {
         let start_day = civil::days_from_civil(2024, 1, 1);
-        let demand = Demand::new(start_day, 31);
+        let demand = Demand::new(start_day * SECONDS_PER_DAY, 31);
         let mut by_hour = [0u32; 24];
         for i in 0..50_000 {
             let pickup = demand.pickup(&mut EventRng::new(9, i));
@@ -107,5 +107,15 @@ mod tests {
             by_hour[18] > 4 * by_hour[4],
             "6 pm must be far busier than 4 am: {by_hour:?}"
         );
+    }
+
+    #[test]
+    fn a_window_starting_mid_day_keeps_every_pickup_inside() {
+        let start = civil::parse_timestamp("2024-01-01T13:30:00").unwrap();
+        let demand = Demand::new(start, 2);
+        for i in 0..20_000 {
+            let pickup = demand.pickup(&mut EventRng::new(4, i));
+            assert!((start..start + 2 * SECONDS_PER_DAY).contains(&pickup));
+        }
     }
 }

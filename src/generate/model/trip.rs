@@ -179,7 +179,10 @@ mod tests {
 
     #[test]
     fn clean_trips_are_possible_trips_whose_total_is_the_sum_of_parts() {
-        let model = TripModel::new(Demand::new(civil::days_from_civil(2024, 1, 1), 31));
+        let model = TripModel::new(Demand::new(
+            civil::days_from_civil(2024, 1, 1) * civil::SECONDS_PER_DAY,
+            31,
+        ));
         for i in 0..20_000 {
             let trip = model.trip(i, &mut EventRng::new(5, i));
             let seconds = trip.dropoff - trip.pickup;
@@ -219,7 +222,7 @@ mod tests {
         use crate::generate::model::zones::busiest_pickup_zones;
 
         let start_day = civil::days_from_civil(2024, 1, 1);
-        let model = TripModel::new(Demand::new(start_day, 31));
+        let model = TripModel::new(Demand::new(start_day * civil::SECONDS_PER_DAY, 31));
         let trips: Vec<TripRecord> = (0..100_000)
             .map(|i| model.trip(i, &mut EventRng::new(42, i)))
             .collect();
