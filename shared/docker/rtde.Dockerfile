@@ -1,6 +1,6 @@
 # The rtde image: `rtde generate` is the generator service of every pipeline's compose stack.
 #
-#   docker build -f shared/docker/rtde.Dockerfile -t rtde:local .
+#   DOCKER_BUILDKIT=1 docker build -f shared/docker/rtde.Dockerfile -t rtde:local .
 #   docker run --rm rtde:local generate --events 10 --sink stdout
 #
 # Two stages: build with a pinned Rust image, run in a pinned slim Debian with only the
