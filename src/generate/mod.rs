@@ -17,7 +17,7 @@ mod schema;
 mod seeds;
 mod sink;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -138,10 +138,10 @@ struct Summary {
 pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
     let plan = Plan::from_args(args)?;
     if let Some(dir) = &args.seeds {
-        seeds::write_seeds(dir)?;
+        write_files(dir, "seeds", seeds::seed_files()?)?;
     }
     if let Some(dir) = &args.schemas {
-        schema::write_schemas(dir)?;
+        write_files(dir, "schemas", schema::schema_files())?;
     }
     if !plan.generates() {
         return Ok(());
@@ -198,6 +198,21 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
         summary.cpu.as_secs_f64(),
         summary.cpu.as_secs_f64() * 1e6 / (summary.events.max(1) as f64),
     );
+    Ok(())
+}
+
+/// Writes generated files (seeds, schemas) into `dir`, creating it.
+fn write_files(dir: &Path, what: &str, files: Vec<(&str, String)>) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).map_err(|err| {
+        Error::InvalidInput(format!(
+            "cannot create the {what} folder {}: {err}",
+            dir.display()
+        ))
+    })?;
+    for (name, content) in files {
+        let path = dir.join(name);
+        std::fs::write(&path, content).with_context(|| format!("writing {}", path.display()))?;
+    }
     Ok(())
 }
 

@@ -2,12 +2,7 @@
 //! the Parquet schema, the CSV header and the PostgreSQL table are all derived from
 //! [`FIELDS`].
 
-use std::path::Path;
-
-use anyhow::Context;
 use serde_json::{Value, json};
-
-use crate::error::Error;
 
 /// The kind of a field, which decides its type in every format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -246,27 +241,16 @@ pub fn avro_schema() -> Value {
 pub const JSON_SCHEMA_FILE: &str = "taxi_trip.schema.json";
 pub const AVRO_SCHEMA_FILE: &str = "taxi_trip.avsc";
 
-fn pretty(value: &Value) -> String {
-    serde_json::to_string_pretty(value).expect("a JSON value always serialises") + "\n"
+/// The schema files, name and content.
+pub fn schema_files() -> Vec<(&'static str, String)> {
+    vec![
+        (JSON_SCHEMA_FILE, pretty(&json_schema())),
+        (AVRO_SCHEMA_FILE, pretty(&avro_schema())),
+    ]
 }
 
-/// Writes the JSON Schema and the Avro schema into `dir`.
-pub fn write_schemas(dir: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir).map_err(|err| {
-        Error::InvalidInput(format!(
-            "cannot create the schema folder {}: {err}",
-            dir.display()
-        ))
-    })?;
-    for (file, value) in [
-        (JSON_SCHEMA_FILE, json_schema()),
-        (AVRO_SCHEMA_FILE, avro_schema()),
-    ] {
-        let path = dir.join(file);
-        std::fs::write(&path, pretty(&value))
-            .with_context(|| format!("writing {}", path.display()))?;
-    }
-    Ok(())
+fn pretty(value: &Value) -> String {
+    serde_json::to_string_pretty(value).expect("a JSON value always serialises") + "\n"
 }
 
 #[cfg(test)]

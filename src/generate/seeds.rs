@@ -1,11 +1,6 @@
 //! The dbt seeds, written from the very tables the generator draws from, so Gold joins and the
 //! events can never disagree about a zone, a payment type, a rate code or a vendor.
 
-use std::path::Path;
-
-use anyhow::Context;
-
-use crate::error::Error;
 use crate::generate::model::fares::{RATE_CODES, rate_code_name};
 use crate::generate::model::trip::{PAYMENT_TYPES, VENDORS};
 use crate::generate::model::zones::ZONE_LOOKUP_CSV;
@@ -51,21 +46,6 @@ pub fn seed_files() -> anyhow::Result<Vec<(&'static str, String)>> {
             )?,
         ),
     ])
-}
-
-pub fn write_seeds(dir: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir).map_err(|err| {
-        Error::InvalidInput(format!(
-            "cannot create the seeds folder {}: {err}",
-            dir.display()
-        ))
-    })?;
-    for (name, content) in seed_files()? {
-        let path = dir.join(name);
-        std::fs::write(&path, content)
-            .with_context(|| format!("writing seed {}", path.display()))?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -8,14 +8,18 @@ pub fn rtde() -> Command {
     Command::new(env!("CARGO_BIN_EXE_rtde"))
 }
 
-/// Runs `rtde generate ARGS` and returns its output, failing the test (with stderr) when it
-/// does not succeed.
-pub fn generate_ok(args: &[&str]) -> Output {
-    let output = rtde()
+fn generate(args: &[&str]) -> Output {
+    rtde()
         .arg("generate")
         .args(args)
         .output()
-        .expect("running rtde");
+        .expect("running rtde")
+}
+
+/// Runs `rtde generate ARGS` and returns its output, failing the test (with stderr) when it
+/// does not succeed.
+pub fn generate_ok(args: &[&str]) -> Output {
+    let output = generate(args);
     assert!(
         output.status.success(),
         "rtde generate {args:?} failed with {}:\n{}",
@@ -27,11 +31,7 @@ pub fn generate_ok(args: &[&str]) -> Output {
 
 /// Runs `rtde generate ARGS` expecting failure; returns the exit code and stderr.
 pub fn generate_err(args: &[&str]) -> (i32, String) {
-    let output = rtde()
-        .arg("generate")
-        .args(args)
-        .output()
-        .expect("running rtde");
+    let output = generate(args);
     assert!(
         !output.status.success(),
         "rtde generate {args:?} should have failed"
