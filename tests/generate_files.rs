@@ -425,3 +425,34 @@ fn bad_input_is_refused_with_exit_code_2_and_a_clear_message() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("cannot open --from file"), "{stderr}");
 }
+
+#[test]
+fn oracle_flag_prints_the_same_oracle_as_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = path_in(dir.path(), "o.json");
+    let printed = generate_ok(&["--events", "3000", "--oracle", "--oracle-out", &file]).stdout;
+    let printed: Value =
+        serde_json::from_slice(&printed).expect("--oracle prints only the oracle JSON");
+    assert_eq!(printed, read_json(file.as_ref()));
+    assert_eq!(printed["events"], 3000);
+}
+
+#[test]
+fn stdout_reader_that_stops_early_is_not_an_error() {
+    let mut child = common::rtde()
+        .args(["generate", "--events", "200000", "--sink", "stdout"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 64];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut first).unwrap();
+    drop(child.stdout.take()); // like `| head -c 64`
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(first.starts_with(b"{\"trip_id\":"));
+}

@@ -186,7 +186,8 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
             .with_context(|| format!("writing the oracle to {}", path.display()))?;
     }
     if plan.print_oracle {
-        print!("{oracle_json}");
+        std::io::Write::write_all(&mut std::io::stdout(), oracle_json.as_bytes())
+            .context("printing the oracle on stdout")?;
     }
     let seconds = summary.elapsed.as_secs_f64();
     eprintln!(

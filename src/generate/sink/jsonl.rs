@@ -14,6 +14,10 @@ const BUFFER_BYTES: usize = 1 << 20;
 pub struct JsonLinesSink {
     out: BufWriter<Box<dyn Write>>,
     name: PathBuf,
+    /// For stdout: the reader (`| head`, a closed pipe) has gone, which ends this sink's
+    /// output quietly, as a shell user expects, while the other sinks carry on.
+    reader_gone: bool,
+    is_stdout: bool,
 }
 
 impl JsonLinesSink {
@@ -22,6 +26,8 @@ impl JsonLinesSink {
         Ok(JsonLinesSink {
             out: BufWriter::with_capacity(BUFFER_BYTES, Box::new(file)),
             name: path.to_path_buf(),
+            reader_gone: false,
+            is_stdout: false,
         })
     }
 
@@ -29,21 +35,44 @@ impl JsonLinesSink {
         JsonLinesSink {
             out: BufWriter::with_capacity(BUFFER_BYTES, Box::new(std::io::stdout())),
             name: PathBuf::from("stdout"),
+            reader_gone: false,
+            is_stdout: true,
+        }
+    }
+}
+
+impl JsonLinesSink {
+    /// A broken pipe on stdout means the reader has stopped: not an error.
+    fn settle(&mut self, result: std::io::Result<()>) -> std::io::Result<()> {
+        match result {
+            Err(err) if self.is_stdout && err.kind() == std::io::ErrorKind::BrokenPipe => {
+                self.reader_gone = true;
+                Ok(())
+            }
+            other => other,
         }
     }
 }
 
 impl Sink for JsonLinesSink {
     fn write(&mut self, _event: &Event, payload: &[u8]) -> anyhow::Result<()> {
-        self.out
+        if self.reader_gone {
+            return Ok(());
+        }
+        let written = self
+            .out
             .write_all(payload)
-            .and_then(|()| self.out.write_all(b"\n"))
+            .and_then(|()| self.out.write_all(b"\n"));
+        self.settle(written)
             .with_context(|| format!("writing events to {}", self.name.display()))
     }
 
     fn finish(mut self: Box<Self>) -> anyhow::Result<()> {
-        self.out
-            .flush()
+        if self.reader_gone {
+            return Ok(());
+        }
+        let flushed = self.out.flush();
+        self.settle(flushed)
             .with_context(|| format!("flushing {}", self.name.display()))
     }
 }
