@@ -6,7 +6,7 @@
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, mpsc};
 
 use anyhow::Context;
 use bytes::Bytes;
@@ -97,44 +97,18 @@ impl Columns {
     }
 }
 
-pub struct ParquetSink {
+/// Encodes row groups into the file; runs on its own thread so that Parquet's encoding and
+/// compression overlap with generation and the other sinks.
+struct RowGroupWriter {
     writer: SerializedFileWriter<File>,
-    columns: Columns,
     all_defined: Vec<i16>,
-    path: PathBuf,
 }
 
-impl ParquetSink {
-    pub fn create(path: &Path) -> anyhow::Result<ParquetSink> {
-        let file = create_file(path, "Parquet")?;
-        let schema = Arc::new(
-            parse_message_type(&schema::parquet_message_type())
-                .context("parsing the Bronze Parquet schema")?,
-        );
-        let properties = Arc::new(
-            WriterProperties::builder()
-                .set_compression(Compression::SNAPPY)
-                .set_created_by(format!("rtde {}", env!("CARGO_PKG_VERSION")))
-                .build(),
-        );
-        let writer = SerializedFileWriter::new(file, schema, properties)
-            .with_context(|| format!("starting Parquet file {}", path.display()))?;
-        Ok(ParquetSink {
-            writer,
-            columns: Columns::default(),
-            all_defined: Vec::new(),
-            path: path.to_path_buf(),
-        })
-    }
-
-    fn flush_row_group(&mut self) -> anyhow::Result<()> {
-        let rows = self.columns.rows();
-        if rows == 0 {
-            return Ok(());
-        }
+impl RowGroupWriter {
+    fn write(&mut self, mut columns: Columns) -> anyhow::Result<()> {
+        let rows = columns.rows();
         self.all_defined.resize(rows, 1);
         let defined = Some(&self.all_defined[..rows]);
-        let mut columns = std::mem::take(&mut self.columns);
         let (trip_ids, flags) = (columns.trip_ids(), columns.flags());
         let mut group = self.writer.next_row_group()?;
         let mut index = 0;
@@ -195,6 +169,78 @@ impl ParquetSink {
     }
 }
 
+/// Row groups waiting for the encoder thread.
+const ROW_GROUPS_AHEAD: usize = 2;
+
+pub struct ParquetSink {
+    columns: Columns,
+    row_groups: Option<mpsc::SyncSender<Columns>>,
+    encoder: Option<std::thread::JoinHandle<anyhow::Result<()>>>,
+    path: PathBuf,
+}
+
+impl ParquetSink {
+    pub fn create(path: &Path) -> anyhow::Result<ParquetSink> {
+        let file = create_file(path, "Parquet")?;
+        let schema = Arc::new(
+            parse_message_type(&schema::parquet_message_type())
+                .context("parsing the Bronze Parquet schema")?,
+        );
+        let properties = Arc::new(
+            WriterProperties::builder()
+                .set_compression(Compression::SNAPPY)
+                .set_created_by(format!("rtde {}", env!("CARGO_PKG_VERSION")))
+                .build(),
+        );
+        let writer = SerializedFileWriter::new(file, schema, properties)
+            .with_context(|| format!("starting Parquet file {}", path.display()))?;
+        let (row_groups, incoming) = mpsc::sync_channel::<Columns>(ROW_GROUPS_AHEAD);
+        let name = path.display().to_string();
+        let encoder = std::thread::spawn(move || {
+            let mut writer = RowGroupWriter {
+                writer,
+                all_defined: Vec::new(),
+            };
+            for columns in incoming {
+                writer
+                    .write(columns)
+                    .with_context(|| format!("writing a row group to {name}"))?;
+            }
+            writer
+                .writer
+                .close()
+                .with_context(|| format!("closing {name}"))?;
+            Ok(())
+        });
+        Ok(ParquetSink {
+            columns: Columns::default(),
+            row_groups: Some(row_groups),
+            encoder: Some(encoder),
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Hands the buffered rows to the encoder; if it has stopped, its error is the answer.
+    fn send_row_group(&mut self) -> anyhow::Result<()> {
+        let columns = std::mem::take(&mut self.columns);
+        let sent = self
+            .row_groups
+            .as_ref()
+            .is_some_and(|sender| sender.send(columns).is_ok());
+        if sent { Ok(()) } else { self.join_encoder() }
+    }
+
+    fn join_encoder(&mut self) -> anyhow::Result<()> {
+        self.row_groups.take();
+        match self.encoder.take() {
+            Some(encoder) => encoder.join().map_err(|_| {
+                anyhow::anyhow!("the Parquet encoder for {} panicked", self.path.display())
+            })?,
+            None => Ok(()),
+        }
+    }
+}
+
 impl Sink for ParquetSink {
     fn write(&mut self, event: &Event, _payload: &[u8]) -> anyhow::Result<()> {
         if matches!(event, Event::Malformed(_)) {
@@ -202,18 +248,15 @@ impl Sink for ParquetSink {
         }
         self.columns.push(event.record());
         if self.columns.rows() >= ROW_GROUP_ROWS {
-            self.flush_row_group()
-                .with_context(|| format!("writing a row group to {}", self.path.display()))?;
+            self.send_row_group()?;
         }
         Ok(())
     }
 
     fn finish(mut self: Box<Self>) -> anyhow::Result<()> {
-        self.flush_row_group()
-            .with_context(|| format!("writing the last row group to {}", self.path.display()))?;
-        self.writer
-            .close()
-            .with_context(|| format!("closing {}", self.path.display()))?;
-        Ok(())
+        if self.columns.rows() > 0 {
+            self.send_row_group()?;
+        }
+        self.join_encoder()
     }
 }
