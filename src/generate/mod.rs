@@ -128,13 +128,6 @@ impl Plan {
     }
 }
 
-/// What one generation did, for the closing line on stderr.
-struct Summary {
-    events: u64,
-    elapsed: Duration,
-    cpu: Duration,
-}
-
 pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
     let plan = Plan::from_args(args)?;
     if let Some(dir) = &args.seeds {
@@ -174,11 +167,8 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
     for sink in sinks {
         sink.finish()?;
     }
-    let summary = Summary {
-        events: oracle.events,
-        elapsed: started.elapsed(),
-        cpu: cpu_time().saturating_sub(cpu_before),
-    };
+    let seconds = started.elapsed().as_secs_f64();
+    let cpu_seconds = cpu_time().saturating_sub(cpu_before).as_secs_f64();
 
     let oracle_json = serde_json::to_string_pretty(&oracle)? + "\n";
     if let Some((path, mut file)) = oracle_file {
@@ -189,15 +179,15 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
         std::io::Write::write_all(&mut std::io::stdout(), oracle_json.as_bytes())
             .context("printing the oracle on stdout")?;
     }
-    let seconds = summary.elapsed.as_secs_f64();
+    // The closing line: what was sent, how fast, and at what CPU cost per event.
     eprintln!(
         "rtde generate: {} events ({} Bronze, {} Silver) in {seconds:.3} s = {:.0} events/s; CPU {:.3} s = {:.3} µs/event",
-        summary.events,
+        oracle.events,
         oracle.bronze_rows,
         oracle.silver_rows,
-        summary.events as f64 / seconds.max(1e-9),
-        summary.cpu.as_secs_f64(),
-        summary.cpu.as_secs_f64() * 1e6 / (summary.events.max(1) as f64),
+        oracle.events as f64 / seconds.max(1e-9),
+        cpu_seconds,
+        cpu_seconds * 1e6 / (oracle.events.max(1) as f64),
     );
     Ok(())
 }
