@@ -62,6 +62,13 @@ pub enum Command {
     Compare(CompareArgs),
     /// Regenerate BENCHMARK_RESULTS.md from the results table (real runs only).
     Report(ReportArgs),
+    /// Generate seeded NYC yellow-taxi trip events, with dirty data and the oracle.
+    ///
+    /// The same seed and options give the same events, byte for byte, on any machine and to
+    /// any sink. Sinks: kafka://host:port[,host:port]/topic, parquet:PATH, jsonl:PATH,
+    /// csv:PATH, postgres://user:pass@host:port/db?table=raw_trips, stdout. See
+    /// docs/data-contract.md for the event, the dirty categories and the oracle.
+    Generate(Box<GenerateArgs>),
 }
 
 #[derive(Debug, Args)]
@@ -226,4 +233,107 @@ pub struct ImagesBuildArgs {
 pub enum BaseArg {
     Public,
     Local,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Events to generate (with --from: at most this many rows are replayed).
+    #[arg(long, default_value_t = 10_000)]
+    pub events: u64,
+    /// Seed of the generation.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Start of the pickup window (New York local time, no zone).
+    #[arg(long, default_value = "2024-01-01T00:00:00")]
+    pub start: String,
+    /// Length of the pickup window in days.
+    #[arg(long, default_value_t = 31, value_parser = clap::value_parser!(u32).range(1..=3660))]
+    pub days: u32,
+    /// Events per second (default: as fast as possible).
+    #[arg(long)]
+    pub rate: Option<f64>,
+    /// Where to send the events (repeatable: the same events go to each).
+    #[arg(long = "sink", value_name = "URI")]
+    pub sinks: Vec<String>,
+    /// Write the oracle JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    pub oracle_out: Option<PathBuf>,
+    /// Print the oracle JSON on stdout after the events.
+    #[arg(long)]
+    pub oracle: bool,
+    /// Write the dbt seed CSVs (zones, payment types, rate codes, vendors) to this folder.
+    #[arg(long, value_name = "DIR")]
+    pub seeds: Option<PathBuf>,
+    /// Write the event's JSON Schema and Avro schema to this folder.
+    #[arg(long, value_name = "DIR")]
+    pub schemas: Option<PathBuf>,
+    /// Replay a real TLC yellow-taxi Parquet file instead of generating.
+    #[arg(long = "from", value_name = "FILE.parquet")]
+    pub from: Option<PathBuf>,
+    /// Kafka message key.
+    #[arg(long, value_enum, default_value_t = KafkaKey::TripId)]
+    pub key: KafkaKey,
+    /// Kafka topic when the sink URI names none.
+    #[arg(long, default_value = "taxi.raw_trips")]
+    pub topic: String,
+    /// Partitions of the Kafka topic when rtde has to create it.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(i32).range(1..))]
+    pub partitions: i32,
+    /// Kafka compression codec.
+    #[arg(long, value_enum, default_value_t = Compression::Lz4)]
+    pub compression: Compression,
+    /// Kafka producer linger (milliseconds).
+    #[arg(long, default_value_t = 5)]
+    pub linger_ms: u32,
+    /// Kafka producer batch size (messages per batch).
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub batch_size: u32,
+    #[command(flatten)]
+    pub dirty: DirtyRateArgs,
+}
+
+/// Dirty-data rates, each a share of all events (defaults in docs/data-contract.md).
+#[derive(Debug, Args, Default)]
+pub struct DirtyRateArgs {
+    /// Share of events that re-send an earlier clean event.
+    #[arg(long)]
+    pub duplicate_rate: Option<f64>,
+    /// Share of events with a zero or negative fare.
+    #[arg(long)]
+    pub non_positive_fare_rate: Option<f64>,
+    /// Share of events with a negative trip distance.
+    #[arg(long)]
+    pub negative_distance_rate: Option<f64>,
+    /// Share of events with a null passenger count.
+    #[arg(long)]
+    pub null_passenger_count_rate: Option<f64>,
+    /// Share of events whose drop-off is before the pickup.
+    #[arg(long)]
+    pub dropoff_before_pickup_rate: Option<f64>,
+    /// Share of events with a location id outside 1-265.
+    #[arg(long)]
+    pub unknown_location_rate: Option<f64>,
+    /// Share of events picked up outside the generation window.
+    #[arg(long)]
+    pub outside_window_rate: Option<f64>,
+    /// Share of messages that are not valid JSON.
+    #[arg(long)]
+    pub malformed_rate: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KafkaKey {
+    /// The event's trip id.
+    TripId,
+    /// The pickup zone id as a decimal string.
+    PickupZone,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Compression {
+    None,
+    Gzip,
+    Snappy,
+    Lz4,
+    Zstd,
 }

@@ -7,6 +7,7 @@ pub mod engine;
 pub mod error;
 pub mod exit;
 pub mod export;
+pub mod generate;
 pub mod images;
 pub mod manifest;
 pub mod output;

@@ -7,7 +7,7 @@ use std::io::IsTerminal;
 use std::sync::Arc;
 
 use clap::Parser;
-use rtde::{cli, commands, error, output, report};
+use rtde::{cli, commands, error, exit, generate, output, report};
 use tracing_subscriber::EnvFilter;
 
 use cli::{Cli, Command};
@@ -52,10 +52,25 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         pipelines_dir: cli.pipelines_dir,
         reporter: Arc::new(Console::new(style)),
     };
+    // Commands that do no async work run outside the runtime: the generator's sinks drive
+    // their own small runtimes, which cannot start inside another one.
+    let command = match cli.command {
+        Command::List => return commands::list::list(&ctx),
+        Command::Generate(a) => return generate::run(&a).map(|()| exit::OK),
+        Command::Images(cli::ImagesCommand::Build(a)) => {
+            return commands::images::build(&ctx, &a);
+        }
+        Command::Compare(a) => {
+            return report::command::compare(&ctx.root, &a, &mut std::io::stdout().lock());
+        }
+        Command::Report(a) => {
+            return report::command::report(&ctx.root, &a, &mut std::io::stdout().lock());
+        }
+        other => other,
+    };
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
-        match cli.command {
-            Command::List => commands::list::list(&ctx),
+        match command {
             Command::Validate(a) => {
                 commands::validate::validate(&ctx, a.ids, a.all, a.no_compose).await
             }
@@ -65,13 +80,11 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             Command::Down(a) => commands::stack::down(&ctx, a).await,
             Command::Status(a) => commands::stack::status(&ctx, a).await,
             Command::Clean => commands::clean::clean(&ctx).await,
-            Command::Images(cli::ImagesCommand::Build(a)) => commands::images::build(&ctx, &a),
-            Command::Compare(a) => {
-                report::command::compare(&ctx.root, &a, &mut std::io::stdout().lock())
-            }
-            Command::Report(a) => {
-                report::command::report(&ctx.root, &a, &mut std::io::stdout().lock())
-            }
+            Command::List
+            | Command::Generate(_)
+            | Command::Images(_)
+            | Command::Compare(_)
+            | Command::Report(_) => unreachable!("handled before the runtime starts"),
         }
     })
 }

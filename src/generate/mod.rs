@@ -1,0 +1,373 @@
+//! `rtde generate`: seeded NYC yellow-taxi trip events with dirty data, sent to one or more
+//! sinks, and the oracle that says what a correct pipeline must output.
+//!
+//! The flow is: check every option (nothing is written if one is wrong), open the sinks,
+//! then stream batches of events from a generator thread (or a replayed Parquet file) to the
+//! sinks in order, pacing them when `--rate` is given, while the oracle accumulates.
+
+mod civil;
+mod dirty;
+mod events;
+mod model;
+mod oracle;
+mod record;
+mod replay;
+mod rng;
+mod schema;
+mod seeds;
+mod sink;
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+
+use crate::cli::GenerateArgs;
+use crate::error::Error;
+use dirty::{Category, DirtyRates, Window};
+use events::{Event, Generator};
+use oracle::{Oracle, OracleBuilder};
+use sink::{KafkaOptions, Sink, SinkTarget};
+
+/// Events per batch handed from the generator thread to the sinks: large enough that the
+/// channel costs nothing per event, small enough that pacing and memory stay smooth.
+const BATCH_EVENTS: usize = 4096;
+/// Batches each generator thread may run ahead of the sinks.
+const BATCHES_AHEAD: usize = 2;
+/// Generator threads at most: beyond a few, the single thread that writes the sinks is the
+/// limit.
+const MAX_GENERATOR_THREADS: usize = 4;
+
+/// Everything `generate` will do, checked before anything is written.
+struct Plan {
+    events: u64,
+    seed: u64,
+    window: Window,
+    rates: DirtyRates,
+    rate: Option<f64>,
+    targets: Vec<SinkTarget>,
+    kafka: KafkaOptions,
+    oracle_out: Option<PathBuf>,
+    print_oracle: bool,
+    from: Option<PathBuf>,
+}
+
+impl Plan {
+    fn from_args(args: &GenerateArgs) -> anyhow::Result<Plan> {
+        let start = civil::parse_timestamp(&args.start)
+            .map_err(|err| Error::InvalidInput(format!("--start: {err:#}")))?;
+        let window = Window {
+            start,
+            end: start + i64::from(args.days) * civil::SECONDS_PER_DAY,
+        };
+        if let Some(rate) = args.rate
+            && !(rate.is_finite() && rate > 0.0)
+        {
+            return Err(Error::InvalidInput(format!(
+                "--rate must be a positive number of events per second, got {rate}"
+            ))
+            .into());
+        }
+        let dirty = &args.dirty;
+        let overrides: Vec<(Category, f64)> = [
+            (Category::Duplicate, dirty.duplicate_rate),
+            (Category::NonPositiveFare, dirty.non_positive_fare_rate),
+            (Category::NegativeDistance, dirty.negative_distance_rate),
+            (
+                Category::NullPassengerCount,
+                dirty.null_passenger_count_rate,
+            ),
+            (
+                Category::DropoffBeforePickup,
+                dirty.dropoff_before_pickup_rate,
+            ),
+            (Category::UnknownLocation, dirty.unknown_location_rate),
+            (Category::OutsideWindow, dirty.outside_window_rate),
+            (Category::Malformed, dirty.malformed_rate),
+        ]
+        .into_iter()
+        .filter_map(|(category, rate)| rate.map(|rate| (category, rate)))
+        .collect();
+        let rates = DirtyRates::new(&overrides)?;
+        let targets = args
+            .sinks
+            .iter()
+            .map(|uri| SinkTarget::parse(uri))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let plan = Plan {
+            events: args.events,
+            seed: args.seed,
+            window,
+            rates,
+            rate: args.rate,
+            targets,
+            kafka: KafkaOptions {
+                default_topic: args.topic.clone(),
+                partitions: args.partitions,
+                key: args.key,
+                compression: args.compression,
+                linger_ms: args.linger_ms,
+                batch_size: args.batch_size,
+            },
+            oracle_out: args.oracle_out.clone(),
+            print_oracle: args.oracle,
+            from: args.from.clone(),
+        };
+        if !plan.generates() && args.seeds.is_none() && args.schemas.is_none() {
+            return Err(Error::InvalidInput(
+                "nothing to do: give at least one --sink (or --oracle, --oracle-out, --seeds, --schemas)".into(),
+            )
+            .into());
+        }
+        Ok(plan)
+    }
+
+    fn generates(&self) -> bool {
+        !self.targets.is_empty() || self.oracle_out.is_some() || self.print_oracle
+    }
+}
+
+pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
+    let plan = Plan::from_args(args)?;
+    if let Some(dir) = &args.seeds {
+        write_files(dir, "seeds", seeds::seed_files()?)?;
+    }
+    if let Some(dir) = &args.schemas {
+        write_files(dir, "schemas", schema::schema_files())?;
+    }
+    if !plan.generates() {
+        return Ok(());
+    }
+    // Create the oracle file first so an unwritable path fails before any event is sent.
+    let oracle_file = match &plan.oracle_out {
+        Some(path) => Some((
+            path,
+            std::fs::File::create(path).map_err(|err| {
+                Error::InvalidInput(format!(
+                    "cannot create the oracle file {}: {err}",
+                    path.display()
+                ))
+            })?,
+        )),
+        None => None,
+    };
+    let mut sinks = plan
+        .targets
+        .iter()
+        .map(|target| sink::open(target, &plan.kafka))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+
+    let started = Instant::now();
+    let cpu_before = cpu_time();
+    let oracle = match &plan.from {
+        None => generate_into(&plan, &mut sinks)?,
+        Some(path) => replay_into(&plan, path, &mut sinks)?,
+    };
+    for sink in sinks {
+        sink.finish()?;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let cpu_seconds = cpu_time().saturating_sub(cpu_before).as_secs_f64();
+
+    let oracle_json = serde_json::to_string_pretty(&oracle)? + "\n";
+    if let Some((path, mut file)) = oracle_file {
+        std::io::Write::write_all(&mut file, oracle_json.as_bytes())
+            .with_context(|| format!("writing the oracle to {}", path.display()))?;
+    }
+    if plan.print_oracle {
+        std::io::Write::write_all(&mut std::io::stdout(), oracle_json.as_bytes())
+            .context("printing the oracle on stdout")?;
+    }
+    // The closing line: what was sent, how fast, and at what CPU cost per event.
+    eprintln!(
+        "rtde generate: {} events ({} Bronze, {} Silver) in {seconds:.3} s = {:.0} events/s; CPU {:.3} s = {:.3} µs/event",
+        oracle.events,
+        oracle.bronze_rows,
+        oracle.silver_rows,
+        oracle.events as f64 / seconds.max(1e-9),
+        cpu_seconds,
+        cpu_seconds * 1e6 / (oracle.events.max(1) as f64),
+    );
+    Ok(())
+}
+
+/// Writes generated files (seeds, schemas) into `dir`, creating it.
+fn write_files(dir: &Path, what: &str, files: Vec<(&str, String)>) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).map_err(|err| {
+        Error::InvalidInput(format!(
+            "cannot create the {what} folder {}: {err}",
+            dir.display()
+        ))
+    })?;
+    for (name, content) in files {
+        let path = dir.join(name);
+        std::fs::write(&path, content).with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// User plus system CPU time of this process so far.
+fn cpu_time() -> Duration {
+    use nix::sys::resource::{UsageWho, getrusage};
+    getrusage(UsageWho::RUSAGE_SELF)
+        .map(|usage| {
+            let micros = |t: nix::sys::time::TimeVal| {
+                Duration::from_micros((t.tv_sec() as u64) * 1_000_000 + t.tv_usec() as u64)
+            };
+            micros(usage.user_time()) + micros(usage.system_time())
+        })
+        .unwrap_or_default()
+}
+
+/// A batch of events and their JSON payloads, rendered once for every sink.
+struct Batch {
+    events: Vec<Event>,
+    payloads: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl Batch {
+    fn new() -> Batch {
+        Batch {
+            events: Vec::with_capacity(BATCH_EVENTS),
+            payloads: Vec::with_capacity(BATCH_EVENTS * 460),
+            ends: Vec::with_capacity(BATCH_EVENTS),
+        }
+    }
+
+    fn push(&mut self, event: Event) {
+        event.write_payload(&mut self.payloads);
+        self.ends.push(self.payloads.len());
+        self.events.push(event);
+    }
+}
+
+/// Sends batches to the sinks in order, paced by `--rate`.
+struct Delivery<'a> {
+    sinks: &'a mut [Box<dyn Sink>],
+    pacer: Option<Pacer>,
+    sent: u64,
+}
+
+impl Delivery<'_> {
+    fn deliver(&mut self, batch: &Batch) -> anyhow::Result<()> {
+        let mut start = 0;
+        for (event, &end) in batch.events.iter().zip(&batch.ends) {
+            if let Some(pacer) = &self.pacer {
+                pacer.wait_for_turn(self.sent);
+            }
+            let payload = &batch.payloads[start..end];
+            for sink in self.sinks.iter_mut() {
+                sink.write(event, payload)?;
+            }
+            self.sent += 1;
+            start = end;
+        }
+        Ok(())
+    }
+}
+
+/// `--rate`: event `i` is released no earlier than `i / rate` seconds after the start, a
+/// schedule against the monotonic clock, so pauses do not accumulate drift.
+struct Pacer {
+    start: Instant,
+    events_per_second: f64,
+}
+
+impl Pacer {
+    fn wait_for_turn(&self, index: u64) {
+        let deadline = self.start + Duration::from_secs_f64(index as f64 / self.events_per_second);
+        let now = Instant::now();
+        if deadline > now {
+            std::thread::sleep(deadline - now); // until this event's deadline
+        }
+    }
+}
+
+fn delivery<'a>(plan: &Plan, sinks: &'a mut [Box<dyn Sink>]) -> Delivery<'a> {
+    Delivery {
+        sinks,
+        pacer: plan.rate.map(|events_per_second| Pacer {
+            start: Instant::now(),
+            events_per_second,
+        }),
+        sent: 0,
+    }
+}
+
+fn generate_into(plan: &Plan, sinks: &mut [Box<dyn Sink>]) -> anyhow::Result<Oracle> {
+    let generator = Generator::new(plan.seed, plan.window, plan.rates.clone());
+    let mut delivery = delivery(plan, sinks);
+    let total = plan.events;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, MAX_GENERATOR_THREADS);
+    let batch_count = total.div_ceil(BATCH_EVENTS as u64);
+    let mut oracle = OracleBuilder::new(plan.seed, plan.window);
+    std::thread::scope(|scope| {
+        // Event i depends only on (seed, i), so which thread renders it changes nothing in
+        // the output. Thread t renders batches t, t + threads, … and keeps its own part of
+        // the oracle; this thread takes the batches round-robin, which restores the order,
+        // and writes the sinks.
+        let generator = &generator;
+        let workers: Vec<_> = (0..threads as u64)
+            .map(|thread| {
+                let (ready, batches) = mpsc::sync_channel::<Batch>(BATCHES_AHEAD);
+                let worker = scope.spawn(move || {
+                    let mut part = OracleBuilder::new(plan.seed, plan.window);
+                    for batch_number in (thread..batch_count).step_by(threads) {
+                        let start = batch_number * BATCH_EVENTS as u64;
+                        let mut batch = Batch::new();
+                        for index in start..total.min(start + BATCH_EVENTS as u64) {
+                            let event = generator.event(index);
+                            part.add(&event);
+                            batch.push(event);
+                        }
+                        if ready.send(batch).is_err() {
+                            break; // the sinks failed; the writing side reports why
+                        }
+                    }
+                    part
+                });
+                (batches, worker)
+            })
+            .collect();
+        for batch_number in 0..batch_count {
+            let batch = workers[(batch_number % threads as u64) as usize]
+                .0
+                .recv()
+                .context("a generator thread stopped early")?;
+            delivery.deliver(&batch)?;
+        }
+        for (batches, worker) in workers {
+            drop(batches);
+            oracle.merge(worker.join().expect("a generator thread panicked"));
+        }
+        anyhow::Ok(())
+    })?;
+    Ok(oracle.finish())
+}
+
+fn replay_into(
+    plan: &Plan,
+    path: &std::path::Path,
+    sinks: &mut [Box<dyn Sink>],
+) -> anyhow::Result<Oracle> {
+    let generator = Generator::new(plan.seed, plan.window, plan.rates.clone());
+    let rows = replay::events(path, plan.events, plan.window, |row| generator.trip_id(row))?;
+    let mut delivery = delivery(plan, sinks);
+    let mut oracle = OracleBuilder::new(plan.seed, plan.window);
+    let mut batch = Batch::new();
+    for event in rows {
+        let event = event?;
+        oracle.add(&event);
+        batch.push(event);
+        if batch.events.len() == BATCH_EVENTS {
+            delivery.deliver(&batch)?;
+            batch = Batch::new();
+        }
+    }
+    delivery.deliver(&batch)?;
+    Ok(oracle.finish())
+}
