@@ -2,7 +2,7 @@
 # certificates trusted) and every project image on them. See docs/offline.md.
 .PHONY: images-local images-public
 
-images-local:
+images-local: build
 	$(RTDE) images build --base local
 
 images-public:

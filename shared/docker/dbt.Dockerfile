@@ -21,8 +21,12 @@ ENV PIP_NO_CACHE_DIR=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     DBT_SEND_ANONYMOUS_USAGE_STATS=false
 
+# A virtual environment works the same on the public Python image and on a local Debian base,
+# whose system Python refuses global pip installs (PEP 668).
 COPY shared/dbt/requirements.txt /opt/rtde/requirements.txt
-RUN pip install --requirement /opt/rtde/requirements.txt
+RUN python3 -m venv /opt/venv \
+ && /opt/venv/bin/pip install --requirement /opt/rtde/requirements.txt
+ENV PATH=/opt/venv/bin:$PATH
 
 RUN if [ -n "${DUCKDB_EXTENSIONS}" ]; then \
         python -c "import duckdb, sys; con = duckdb.connect(); [con.install_extension(e) for e in sys.argv[1:]]" ${DUCKDB_EXTENSIONS}; \

@@ -185,12 +185,14 @@ pub(crate) fn fingerprint(parts: &[&[u8]]) -> String {
 fn build_image(root: &Path, image: &ImageSpec, base: Option<&str>) -> Result<Outcome> {
     let local = image.local.as_ref().filter(|_| base.is_some());
     let scratch = tempfile::tempdir().context("creating a build context")?;
-    let (dockerfile, context) = match local {
-        Some(l) => (
-            root.join(&l.dockerfile),
-            host_context(root, l, scratch.path())?,
-        ),
-        None => (root.join(&image.dockerfile), root.join(&image.context)),
+    let dockerfile = root.join(
+        local
+            .and_then(|l| l.dockerfile.as_ref())
+            .unwrap_or(&image.dockerfile),
+    );
+    let context = match local {
+        Some(l) if !l.files.is_empty() => host_context(root, l, scratch.path())?,
+        _ => root.join(&image.context),
     };
     let text =
         std::fs::read(&dockerfile).with_context(|| format!("reading {}", dockerfile.display()))?;
@@ -199,6 +201,9 @@ fn build_image(root: &Path, image: &ImageSpec, base: Option<&str>) -> Result<Out
     if let Some(l) = local {
         for f in &l.files {
             parts.push(std::fs::read(f.path(root))?);
+        }
+        for (k, v) in &l.args {
+            parts.push(format!("{k}={v}").into_bytes());
         }
     }
     let key = fingerprint(&parts.iter().map(Vec::as_slice).collect::<Vec<_>>());
@@ -213,6 +218,9 @@ fn build_image(root: &Path, image: &ImageSpec, base: Option<&str>) -> Result<Out
     ]);
     if let Some(base) = base {
         cmd.args(["--build-arg", &format!("BASE_IMAGE={base}")]);
+    }
+    for (k, v) in local.map(|l| &l.args).into_iter().flatten() {
+        cmd.args(["--build-arg", &format!("{k}={v}")]);
     }
     let previous = inputs_label(&image.image);
     cmd.arg(&context);

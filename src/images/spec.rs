@@ -52,9 +52,17 @@ pub struct ImageSpec {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LocalBuild {
-    pub dockerfile: String,
-    /// Host files copied into a build context of their own (`from` may start with `~/`).
+    /// A Dockerfile of its own (default: the image's).
+    #[serde(default)]
+    pub dockerfile: Option<String>,
+    /// Host files copied into a build context of their own (`from` may start with `~/`);
+    /// without any, the image's context is used.
+    #[serde(default)]
     pub files: Vec<HostFile>,
+    /// Build arguments for the local build (e.g. to skip a download only a registry
+    /// machine can make).
+    #[serde(default)]
+    pub args: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]
