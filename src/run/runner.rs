@@ -184,16 +184,22 @@ impl Harness {
         })
     }
 
-    /// Build what builds and pull what is missing, before the clock starts.
+    /// Build the images that are missing and pull the ones that cannot be built, before the
+    /// clock starts. As with `compose up`, an image that exists is used as it is: refresh
+    /// project images with `rtde images build` (machines without a registry build them on
+    /// local bases, which Compose's own `build:` cannot do).
     pub async fn prepare(&self, stack: &Stack) -> Result<Duration> {
         let started = Instant::now();
-        let builds: Vec<String> = stack
-            .model
-            .services
-            .iter()
-            .filter(|(_, s)| s.builds)
-            .map(|(n, _)| n.clone())
-            .collect();
+        let mut builds = Vec::new();
+        for (name, s) in &stack.model.services {
+            let present = match &s.image {
+                Some(image) => self.engine.image_exists(image).await,
+                None => false,
+            };
+            if s.builds && !present {
+                builds.push(name.clone());
+            }
+        }
         if !builds.is_empty() {
             stack
                 .project
