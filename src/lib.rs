@@ -11,6 +11,7 @@ pub mod generate;
 pub mod images;
 pub mod manifest;
 pub mod output;
+pub mod paths;
 pub mod report;
 pub mod results;
 pub mod run;

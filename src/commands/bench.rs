@@ -6,11 +6,12 @@ use std::time::Duration;
 
 use anyhow::Result;
 
-use super::{Context, overrides, under};
+use super::{Context, overrides};
 use crate::cli::{BenchAllArgs, BenchArgs, RunOptions};
 use crate::exit;
 use crate::manifest::Pipeline;
 use crate::output::Event;
+use crate::paths::under_root;
 use crate::results::{runs_table, summary, table};
 use crate::run::record::{RunRecord, RunStatus};
 use crate::run::runner::RunSpec;
@@ -57,8 +58,8 @@ async fn run_all(
     let vars = overrides(&options.vars, options.events, options.seed)?;
     let harness = ctx.harness().await?;
     ctx.sweep(&harness.engine).await?;
-    let out_dir = under(&ctx.root, &options.out);
-    let results_path = under(&ctx.root, &options.results);
+    let out_dir = under_root(&ctx.root, &options.out);
+    let results_path = under_root(&ctx.root, &options.results);
     // Every run's figures, warm-ups included, beside the results table.
     let runs_path = results_path.with_file_name("runs.csv");
     let sampling = (!options.no_sample).then(|| SamplerConfig {

@@ -8,7 +8,7 @@ pub mod stack;
 pub mod validate;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Result;
@@ -18,6 +18,7 @@ use crate::engine::docker::Engine;
 use crate::error::Error;
 use crate::manifest::{self, Pipeline};
 use crate::output::Reporter;
+use crate::paths::under_root;
 use crate::run::guard::{ActiveProjects, install_signal_handler};
 use crate::run::owner::Owner;
 use crate::run::runner::Harness;
@@ -32,7 +33,7 @@ pub struct Context {
 
 impl Context {
     pub fn pipelines_dir(&self) -> PathBuf {
-        under(&self.root, &self.pipelines_dir)
+        under_root(&self.root, &self.pipelines_dir)
     }
 
     /// Load the manifests of these ids; every manifest error is reported at once.
@@ -123,15 +124,6 @@ pub fn overrides(
         out.insert("seed".into(), s.to_string());
     }
     Ok(out)
-}
-
-/// A path relative to the root unless absolute.
-pub fn under(root: &Path, path: &Path) -> PathBuf {
-    if path.is_absolute() || root == Path::new(".") {
-        path.to_path_buf()
-    } else {
-        root.join(path)
-    }
 }
 
 #[cfg(test)]

@@ -67,6 +67,8 @@ pub struct ContainerInfo {
     pub labels: HashMap<String, String>,
 }
 
+type NameAndLabels = (String, HashMap<String, String>);
+
 /// Resources of one project that still exist.
 #[derive(Debug, Default)]
 pub struct Leftovers {
@@ -246,15 +248,11 @@ impl Engine {
         Ok(String::from_utf8_lossy(&out).into_owned())
     }
 
-    /// Containers, networks and volumes of the project that still exist.
-    pub async fn leftovers(&self, project: &str) -> Result<Leftovers> {
-        let filter = label_filter(&[(PROJECT_LABEL, project)]);
-        let containers = self
-            .project_containers(project)
-            .await?
-            .into_iter()
-            .map(|c| c.name)
-            .collect();
+    /// Names and labels of the networks and of the volumes matching `filter`.
+    async fn networks_and_volumes(
+        &self,
+        filter: HashMap<String, Vec<String>>,
+    ) -> Result<(Vec<NameAndLabels>, Vec<NameAndLabels>)> {
         let networks = self
             .docker
             .list_networks(Some(ListNetworksOptions {
@@ -263,7 +261,7 @@ impl Engine {
             .await
             .context("listing networks")?
             .into_iter()
-            .filter_map(|n| n.name)
+            .map(|n| (n.name.unwrap_or_default(), n.labels.unwrap_or_default()))
             .collect();
         let volumes = self
             .docker
@@ -275,12 +273,27 @@ impl Engine {
             .volumes
             .unwrap_or_default()
             .into_iter()
-            .map(|v| v.name)
+            .map(|v| (v.name, v.labels))
             .collect();
+        Ok((networks, volumes))
+    }
+
+    /// Containers, networks and volumes of the project that still exist.
+    pub async fn leftovers(&self, project: &str) -> Result<Leftovers> {
+        let containers = self
+            .project_containers(project)
+            .await?
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+        let (networks, volumes) = self
+            .networks_and_volumes(label_filter(&[(PROJECT_LABEL, project)]))
+            .await?;
+        let names = |list: Vec<NameAndLabels>| list.into_iter().map(|(n, _)| n).collect();
         Ok(Leftovers {
             containers,
-            networks,
-            volumes,
+            networks: names(networks),
+            volumes: names(volumes),
         })
     }
 
@@ -319,33 +332,17 @@ impl Engine {
         Ok(found)
     }
 
-    /// Labels of every network and volume carrying an rtde run id, by project (containers are
-    /// listed separately); a project whose containers are gone may still own these.
+    /// Labels of every network and volume carrying an rtde run id (a project whose
+    /// containers are gone may still own these).
     pub async fn labelled_networks_and_volumes(&self) -> Result<Vec<HashMap<String, String>>> {
-        let filter = label_filter(&[(labels::RUN_ID, "")]);
-        let mut out: Vec<HashMap<String, String>> = self
-            .docker
-            .list_networks(Some(ListNetworksOptions {
-                filters: Some(filter.clone()),
-            }))
-            .await
-            .context("listing networks")?
+        let (networks, volumes) = self
+            .networks_and_volumes(label_filter(&[(labels::RUN_ID, "")]))
+            .await?;
+        Ok(networks
             .into_iter()
-            .filter_map(|n| n.labels)
-            .collect();
-        out.extend(
-            self.docker
-                .list_volumes(Some(ListVolumesOptions {
-                    filters: Some(filter),
-                }))
-                .await
-                .context("listing volumes")?
-                .volumes
-                .unwrap_or_default()
-                .into_iter()
-                .map(|v| v.labels),
-        );
-        Ok(out)
+            .chain(volumes)
+            .map(|(_, labels)| labels)
+            .collect())
     }
 
     pub async fn image_exists(&self, image: &str) -> bool {

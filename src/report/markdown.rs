@@ -80,7 +80,7 @@ impl Renderer<'_> {
         (!run_dir.is_empty()).then(|| {
             relative_link(
                 self.input.out_dir,
-                &model::under_root(self.input.root, Path::new(run_dir)).join("run.json"),
+                &crate::paths::under_root(self.input.root, Path::new(run_dir)).join("run.json"),
             )
         })
     }

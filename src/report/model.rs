@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Component, Path};
 
 use anyhow::{Context, Result};
 
@@ -435,15 +435,6 @@ fn normalize(path: &Path) -> Vec<String> {
         }
     }
     parts
-}
-
-/// `path` under `root` unless it is absolute.
-pub fn under_root(root: &Path, path: &Path) -> PathBuf {
-    if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        root.join(path)
-    }
 }
 
 #[cfg(test)]

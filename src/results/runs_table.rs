@@ -7,7 +7,6 @@
 //! results.csv it is rewritten through a temporary file and a rename after every run.
 
 use std::collections::BTreeSet;
-use std::fs;
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -197,9 +196,6 @@ pub fn write(path: &Path, rows: &[RunRow]) -> Result<()> {
             b.run_index,
         ))
     });
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    }
     let mut bytes = Vec::new();
     {
         let mut writer = csv::Writer::from_writer(&mut bytes);
@@ -208,10 +204,7 @@ pub fn write(path: &Path, rows: &[RunRow]) -> Result<()> {
         }
         writer.flush()?;
     }
-    let tmp = path.with_extension("csv.tmp");
-    fs::write(&tmp, &bytes).with_context(|| format!("writing {}", tmp.display()))?;
-    fs::rename(&tmp, path).with_context(|| format!("replacing {}", path.display()))?;
-    Ok(())
+    super::table::replace_file(path, &bytes)
 }
 
 #[cfg(test)]
@@ -367,7 +360,7 @@ pub(crate) mod tests {
     fn corrupt_runs_table_is_invalid_input() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("runs.csv");
-        fs::write(&path, "pipeline_id,run_id\np01\n").unwrap();
+        std::fs::write(&path, "pipeline_id,run_id\np01\n").unwrap();
         let err = read(&path).unwrap_err();
         assert_eq!(crate::error::exit_code_of(&err), crate::exit::INVALID_INPUT);
     }

@@ -97,9 +97,6 @@ pub fn upsert(path: &Path, row: ResultRow) -> Result<()> {
 }
 
 pub fn write(path: &Path, rows: &[ResultRow]) -> Result<()> {
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    }
     let mut bytes = Vec::new();
     {
         let mut writer = csv::Writer::from_writer(&mut bytes);
@@ -111,8 +108,17 @@ pub fn write(path: &Path, rows: &[ResultRow]) -> Result<()> {
         }
         writer.flush()?;
     }
+    replace_file(path, &bytes)
+}
+
+/// Write `bytes` to `path` through a temporary file and a rename, creating the folder: a
+/// crash mid-write never leaves half a table.
+pub fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
     let tmp = path.with_extension("csv.tmp");
-    fs::write(&tmp, &bytes).with_context(|| format!("writing {}", tmp.display()))?;
+    fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
     fs::rename(&tmp, path).with_context(|| format!("replacing {}", path.display()))?;
     Ok(())
 }
