@@ -51,7 +51,8 @@ pub struct RunRow {
     pub dbt_pass: Option<u64>,
     pub checks_passed: u32,
     pub checks_total: u32,
-    /// Distinct services of `up` (one-off `run` containers not counted).
+    /// Distinct services that ran a container, one-off `run` services included (a batch
+    /// pipeline's work is all one-offs).
     pub containers: u64,
     /// The broker the run used, when the `broker` variable replaced the manifest's own.
     pub substituted_broker: String,
@@ -92,7 +93,6 @@ impl RunRow {
         let services: BTreeSet<&str> = record
             .containers
             .iter()
-            .filter(|c| !c.one_off)
             .map(|c| c.service.as_str())
             .collect();
         RunRow {
@@ -327,7 +327,7 @@ pub(crate) mod tests {
         assert_eq!(row.serving_s, None);
         assert_eq!(row.events_per_s, Some(5000.0));
         assert_eq!(row.peak_mem_mb, Some(512.0));
-        assert_eq!(row.containers, 2);
+        assert_eq!(row.containers, 3);
         assert_eq!((row.checks_passed, row.checks_total), (2, 2));
         assert_eq!(row.dbt_pass, Some(91));
         assert_eq!(row.substituted_broker, "");
