@@ -155,3 +155,33 @@ fn warmup_and_repeated_runs_are_each_recorded() {
     let table = std::fs::read_to_string(sandbox.results()).unwrap();
     assert_eq!(table.lines().count(), 2, "one row per pipeline: {table}");
 }
+
+#[test]
+fn bench_all_runs_the_selection_and_rejects_an_empty_one() {
+    let sandbox = Sandbox::new();
+    let image = format!("image={}", crate::util::fixture_image());
+    let mut cmd = sandbox.rtde(&[
+        "bench-all",
+        "--only",
+        "90",
+        "--tier",
+        "fixture",
+        "--var",
+        &image,
+    ]);
+    cmd.arg("--no-sample")
+        .arg("--out")
+        .arg(sandbox.runs())
+        .arg("--results")
+        .arg(sandbox.results());
+    assert_eq!(output(&mut cmd).status.code(), Some(0));
+    assert_eq!(sandbox.run_dirs("p90").len(), 1);
+    assert!(
+        sandbox.run_dirs("p91").is_empty(),
+        "only the selection runs"
+    );
+
+    let out = output(&mut sandbox.rtde(&["bench-all", "--tier", "no-such-tier"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no pipeline matches"));
+}
