@@ -122,7 +122,8 @@ impl Recording {
             .iter()
             .map(|c| self.container_resources(c))
             .collect();
-        let cpu_s: f64 = containers.iter().map(|c| c.cpu_s).sum();
+        // A fold from +0.0: `sum` of no floats is -0.0, which reads oddly in run.json.
+        let cpu_s = containers.iter().fold(0.0, |total, c| total + c.cpu_s);
         let samples: usize = self.containers.iter().map(|c| c.points.len()).sum();
         ResourceReport {
             method: self.info.method.to_string(),
@@ -285,7 +286,8 @@ impl Recording {
             .iter()
             .filter_map(|c| self.container_stage_resources(c, window))
             .collect();
-        let cpu_s: f64 = containers.iter().map(|c| c.cpu_s).sum();
+        // A fold from +0.0: `sum` of no floats is -0.0, which reads oddly in run.json.
+        let cpu_s = containers.iter().fold(0.0, |total, c| total + c.cpu_s);
         let kernel_peak_bytes = if self.info.kernel_peak_per_stage {
             let peaks: Vec<u64> = containers
                 .iter()
