@@ -123,7 +123,9 @@ pub fn stage_bars(bars: &[StageBar], categories: &[&str], title: &str) -> Result
                 stacked.max(b.e2e).max(b.error.map_or(0.0, |e| e.1))
             })
             .fold(0.0, f64::max);
-        let n = bars.len().max(1);
+        // One segment per bar, but at least two: a single segment is the range 0..0, which
+        // plotters cannot map, and a lone pipeline's bars would not be drawn at all.
+        let n = bars.len().max(2);
         let labels: Vec<String> = bars.iter().map(|b| b.label.clone()).collect();
         // plotters' integer ranges include their end: 0..n − 1 is n segments.
         let mut chart = ChartBuilder::on(&plot)
@@ -364,6 +366,32 @@ mod tests {
         // Background, legend boxes and one rectangle per segment at least.
         let rects = doc.descendants().filter(|n| n.has_tag_name("rect")).count();
         assert!(rects >= 4 + 3, "{rects} rects");
+    }
+
+    #[test]
+    fn a_single_pipeline_still_gets_its_stacked_bars() {
+        let bars = vec![StageBar {
+            label: "p00".into(),
+            segments: vec![("ingestion".into(), 2.0), ("transform".into(), 26.0)],
+            e2e: 29.0,
+            error: Some((26.0, 30.0)),
+        }];
+        let svg = stage_bars(&bars, &["ingestion", "transform"], "Stages").unwrap();
+        let doc = roxmltree::Document::parse(&svg).unwrap();
+        // Inside the plot area (x ≥ 80 px, left of the legend), one rectangle per segment.
+        let bar_rects = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("rect"))
+            .filter(|n| {
+                let x: f64 = n.attribute("x").and_then(|v| v.parse().ok()).unwrap_or(0.0);
+                let w: f64 = n
+                    .attribute("width")
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(0.0);
+                x >= 80.0 && x < f64::from(WIDTH) && w > 0.0 && w < f64::from(WIDTH) / 2.0
+            })
+            .count();
+        assert_eq!(bar_rects, 2, "{svg}");
     }
 
     #[test]
