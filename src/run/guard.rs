@@ -94,9 +94,12 @@ impl StackGuard {
     pub async fn teardown(mut self, engine: &Engine) -> Result<Duration> {
         let started = Instant::now();
         self.done = true;
-        self.active.remove(&self.project.name);
+        // The project stays registered until it is gone, so a second signal during this
+        // (possibly slow) teardown still force-removes it.
         let down = self.project.down(&self.all_profiles).await;
-        let left = engine.leftovers(&self.project.name).await?;
+        let left = engine.leftovers(&self.project.name).await;
+        self.active.remove(&self.project.name);
+        let left = left?;
         if !left.is_empty() {
             let removed = engine.remove_project(&self.project.name).await?;
             bail!(

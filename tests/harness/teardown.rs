@@ -81,6 +81,47 @@ fn sigint_during_a_stage_tears_down_and_exits_130() {
 }
 
 #[test]
+fn sigterm_tears_down_like_sigint() {
+    let sandbox = Sandbox::new();
+    let (mut child, project) = start_hanging_run(&sandbox);
+    child.signal(Signal::SIGTERM);
+    assert_eq!(child.wait(), Some(130));
+    assert_eq!(sandbox.run_json("p93")["status"], "interrupted");
+    assert!(
+        leftovers(&project).is_empty(),
+        "left: {:?}",
+        leftovers(&project)
+    );
+}
+
+#[test]
+fn a_second_signal_forces_removal_and_exits_at_once() {
+    let sandbox = Sandbox::new();
+    let (mut child, project) = start_hanging_run(&sandbox);
+    child.signal(Signal::SIGINT);
+    // The first signal has been handled once the stage says so; the clean teardown is then
+    // under way (compose down takes seconds), and the second signal cuts it short.
+    let dir = sandbox.run_dirs("p93").pop().unwrap();
+    wait_for(
+        "the stage to see the interrupt",
+        Duration::from_secs(60),
+        || {
+            std::fs::read_to_string(dir.join("stages/02-hangs.log"))
+                .is_ok_and(|log| log.contains("interrupted"))
+        },
+    );
+    child.signal(Signal::SIGINT);
+    assert_eq!(child.wait(), Some(130));
+    assert!(
+        !dir.join("run.json").exists(),
+        "the forced path exits at once, before the record is written"
+    );
+    wait_for("the forced removal", Duration::from_secs(60), || {
+        leftovers(&project).is_empty()
+    });
+}
+
+#[test]
 fn after_sigkill_clean_removes_the_dead_runs_leftovers_and_spares_a_live_run() {
     let dead_box = Sandbox::new();
     let (mut dead, dead_project) = start_hanging_run(&dead_box);
