@@ -109,12 +109,18 @@ impl Generated {
         let oracle = serde_json::from_str(&fs::read_to_string(generated.path("oracle.json"))?)?;
         run(Command::new(python())
             .arg(script("dbt/scripts/reference_silver.py"))
-            .args(["--bronze", &format!("jsonl:{}", generated.path("events.jsonl"))])
+            .args([
+                "--bronze",
+                &format!("jsonl:{}", generated.path("events.jsonl")),
+            ])
             .args(["--oracle", &generated.path("oracle.json")])
             .args(["--out", &generated.path("reference")])
             .arg("--check"))
         .context("building the reference Silver")?;
-        Ok(Generated { oracle, ..generated })
+        Ok(Generated {
+            oracle,
+            ..generated
+        })
     }
 
     fn path(&self, name: &str) -> String {
@@ -134,10 +140,7 @@ impl Generated {
             .args(["--dsn", &postgres_url()])
             .args(["--jsonl", &self.path("events.jsonl")])
             .args(["--oracle", &self.path("oracle.json")])
-            .args([
-                "--reference-silver",
-                &self.path("reference/silver.parquet"),
-            ])
+            .args(["--reference-silver", &self.path("reference/silver.parquet")])
             .args(extra))
     }
 }
@@ -154,7 +157,9 @@ fn parse_check(oracle: &Path, files: &[&Path]) -> Result<Output> {
 
 #[test]
 fn every_deployed_statement_parses_as_risingwave_sql() -> Result<()> {
-    let dir = tempfile::Builder::new().prefix("rtde-rw-parse-").tempdir()?;
+    let dir = tempfile::Builder::new()
+        .prefix("rtde-rw-parse-")
+        .tempdir()?;
     let oracle = dir.path().join("oracle.json");
     fs::write(
         &oracle,
@@ -185,7 +190,10 @@ fn every_deployed_statement_parses_as_risingwave_sql() -> Result<()> {
     let rejected = dir.path().join("rejected.sql");
     fs::write(&rejected, "select cast(fare as numeric(10, 2)) from t;")?;
     let unreadable = dir.path().join("unreadable.sql");
-    fs::write(&unreadable, "create materialized view v as select from from;")?;
+    fs::write(
+        &unreadable,
+        "create materialized view v as select from from;",
+    )?;
     for (file, says) in [(&rejected, "precision or scale"), (&unreadable, "parse")] {
         let output = parse_check(&oracle, &[file])?;
         let stderr = String::from_utf8_lossy(&output.stderr);

@@ -73,16 +73,21 @@ def read_oracle(path):
         sys.exit(f"cannot read the oracle {path}: {err}")
 
 
-def connect():
-    import psycopg2
-
-    settings = {
+def connection_settings():
+    """RisingWave's address and login, from the variables dbt's `postgres` target reads."""
+    return {
         "host": os.environ.get("RTDE_PG_HOST", "risingwave"),
         "port": os.environ.get("RTDE_PG_PORT", "4566"),
         "user": os.environ.get("RTDE_PG_USER", "root"),
         "password": os.environ.get("RTDE_PG_PASSWORD", ""),
         "dbname": os.environ.get("RTDE_PG_DATABASE", "dev"),
     }
+
+
+def connect():
+    import psycopg2
+
+    settings = connection_settings()
     try:
         connection = psycopg2.connect(**settings)
     except psycopg2.Error as err:
@@ -137,13 +142,9 @@ def wait(args):
 def gold(args):
     oracle = read_oracle(args.oracle)
     dsn = " ".join(
-        f"{key}={os.environ.get(var, default)}"
-        for key, var, default in [
-            ("host", "RTDE_PG_HOST", "risingwave"),
-            ("port", "RTDE_PG_PORT", "4566"),
-            ("user", "RTDE_PG_USER", "root"),
-            ("dbname", "RTDE_PG_DATABASE", "dev"),
-        ]
+        f"{key}={value}"
+        for key, value in connection_settings().items()
+        if value
     )
     exported = subprocess.run(
         [sys.executable, args.export_gold, "--postgres", dsn,
