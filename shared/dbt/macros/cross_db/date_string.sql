@@ -10,3 +10,9 @@
 {% macro duckdb__rtde_date_string(expression) -%}
     strftime({{ expression }}, '%Y-%m-%d')
 {%- endmacro %}
+
+{#- RisingWave's to_char takes a timestamp (or timestamptz, or interval), not a date: the
+    explicit cast leaves it no overload to choose between. -#}
+{% macro risingwave__rtde_date_string(expression) -%}
+    to_char(cast({{ expression }} as timestamp), 'YYYY-MM-DD')
+{%- endmacro %}

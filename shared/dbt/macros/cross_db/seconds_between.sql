@@ -1,6 +1,7 @@
 {#- Whole seconds from one timestamp to a later one. DuckDB's date_diff counts boundaries
     crossed, which for second-resolution timestamps is the exact difference; Postgres has no
-    date_diff and subtracts to an interval instead. -#}
+    date_diff and subtracts to an interval instead, as does RisingWave (whose extract takes
+    epoch from an interval too). -#}
 {% macro rtde_seconds_between(start_ts, end_ts) -%}
     {{ return(adapter.dispatch('rtde_seconds_between', 'rtde')(start_ts, end_ts)) }}
 {%- endmacro %}

@@ -1,4 +1,7 @@
-{#- A one-column relation `value` of the integers first..last (both included). -#}
+{#- A one-column relation `value` of the integers first..last (both included). The default
+    serves PostgreSQL and RisingWave alike: RisingWave's generate_series takes integers and
+    (timestamp, timestamp, interval), and its binder applies a column alias list to a table
+    function's output as PostgreSQL does. -#}
 {% macro rtde_integer_series(first, last) -%}
     {{ return(adapter.dispatch('rtde_integer_series', 'rtde')(first, last)) }}
 {%- endmacro %}

@@ -14,10 +14,10 @@ daily as (
         sum(passenger_count) as passengers,
         sum(trip_distance) as trip_distance,
         sum(trip_duration_seconds) as trip_duration_seconds,
-        cast(sum(fare_amount) as decimal(18, 2)) as fare_amount,
-        cast(sum(tip_amount) as decimal(18, 2)) as tip_amount,
+        {{ rtde_decimal("sum(fare_amount)", 18, 2) }} as fare_amount,
+        {{ rtde_decimal("sum(tip_amount)", 18, 2) }} as tip_amount,
         -- decimal(18,2) spelled out: PostgreSQL's sum() of numeric(10,2) loses the scale
-        cast(sum(total_amount) as decimal(18, 2)) as revenue,
+        {{ rtde_decimal("sum(total_amount)", 18, 2) }} as revenue,
         sum(total_amount_cents) as revenue_cents,
         sum(case when payment_type = 1 then 1 else 0 end) as credit_card_trips,
         sum(case when payment_type = 2 then 1 else 0 end) as cash_trips

@@ -15,7 +15,7 @@ hourly as (
         sum(trip_distance) as trip_distance,
         sum(trip_duration_seconds) as trip_duration_seconds,
         -- decimal(18,2) spelled out: PostgreSQL's sum() of numeric(10,2) loses the scale
-        cast(sum(total_amount) as decimal(18, 2)) as revenue,
+        {{ rtde_decimal("sum(total_amount)", 18, 2) }} as revenue,
         sum(total_amount_cents) as revenue_cents
     from trips
     group by pickup_date, pickup_hour

@@ -54,18 +54,18 @@ enriched as (
 
         -- measures
         trip_duration_seconds,
-        cast(trip_duration_seconds / 60.0 as decimal(12, 2)) as trip_duration_minutes,
+        {{ rtde_decimal("trip_duration_seconds / 60.0", 12, 2) }} as trip_duration_minutes,
         -- The casts wrap the CASE, not its branch: PostgreSQL drops a branch's numeric
         -- precision from a CASE's type, and the contract promises decimal(12,2).
-        cast(case
+        {{ rtde_decimal("case
             when trip_duration_seconds > 0 then trip_distance * 3600.0 / trip_duration_seconds
-        end as decimal(12, 2)) as avg_speed_mph,
-        cast(case
+        end", 12, 2) }} as avg_speed_mph,
+        {{ rtde_decimal("case
             when fare_amount > 0 then tip_amount * 100.0 / fare_amount
-        end as decimal(12, 2)) as tip_percentage,
-        cast(case
+        end", 12, 2) }} as tip_percentage,
+        {{ rtde_decimal("case
             when trip_distance > 0 then fare_amount / trip_distance
-        end as decimal(12, 2)) as cost_per_mile,
+        end", 12, 2) }} as cost_per_mile,
         -- exact: total_amount has two decimals
         cast(total_amount * 100 as bigint) as total_amount_cents
 

@@ -43,19 +43,20 @@ select
     iso_week,
     cast(trips as bigint) as trips,
     cast(passengers as bigint) as passengers,
-    cast(revenue as decimal(18, 2)) as revenue,
+    {{ rtde_decimal("revenue", 18, 2) }} as revenue,
     cast(revenue_cents as bigint) as revenue_cents,
-    cast(tip_amount as decimal(18, 2)) as tip_amount,
+    {{ rtde_decimal("tip_amount", 18, 2) }} as tip_amount,
     cast(credit_card_trips as bigint) as credit_card_trips,
     cast(cash_trips as bigint) as cash_trips,
     -- casts around the CASE keep decimal(12,2) on PostgreSQL too (see int_trips_enriched)
-    cast(case when trips > 0 then revenue / trips end as decimal(12, 2)) as avg_trip_revenue,
-    cast(case when trips > 0 then trip_distance / trips end as decimal(12, 2))
+    {{ rtde_decimal("case when trips > 0 then revenue / trips end", 12, 2) }} as avg_trip_revenue,
+    {{ rtde_decimal("case when trips > 0 then trip_distance / trips end", 12, 2) }}
         as avg_trip_distance,
-    cast(case when trips > 0 then trip_duration_seconds / 60.0 / trips end as decimal(12, 2))
+    {{ rtde_decimal("case when trips > 0 then trip_duration_seconds / 60.0 / trips end", 12, 2) }}
         as avg_trip_duration_minutes,
-    cast(sum(revenue) over (order by date_key rows between unbounded preceding and current row)
-        as decimal(18, 2)) as cumulative_revenue,
-    cast(revenue - lag(revenue) over (order by date_key) as decimal(18, 2))
+    {{ rtde_decimal("sum(revenue)
+        over (order by date_key rows between unbounded preceding and current row)", 18, 2) }}
+        as cumulative_revenue,
+    {{ rtde_decimal("revenue - lag(revenue) over (order by date_key)", 18, 2) }}
         as revenue_change_vs_prior_day
 from joined

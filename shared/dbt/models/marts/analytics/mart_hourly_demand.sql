@@ -56,18 +56,18 @@ select
     slots.is_weekend,
     cast(slots.days_in_window as bigint) as days_in_window,
     cast(coalesce(totals.trips, 0) as bigint) as total_trips,
-    cast(coalesce(totals.revenue, 0) as decimal(18, 2)) as total_revenue,
-    cast(coalesce(totals.trips, 0) * 1.0 / slots.days_in_window as decimal(12, 2))
+    {{ rtde_decimal("coalesce(totals.revenue, 0)", 18, 2) }} as total_revenue,
+    {{ rtde_decimal("coalesce(totals.trips, 0) * 1.0 / slots.days_in_window", 12, 2) }}
         as avg_trips_per_day,
-    cast(coalesce(totals.revenue, 0) / slots.days_in_window as decimal(12, 2))
+    {{ rtde_decimal("coalesce(totals.revenue, 0) / slots.days_in_window", 12, 2) }}
         as avg_revenue_per_day,
     -- casts around the CASE keep decimal(12,2) on PostgreSQL too (see int_trips_enriched)
-    cast(case
+    {{ rtde_decimal("case
         when totals.trips > 0 then totals.trip_distance / totals.trips
-    end as decimal(12, 2)) as avg_trip_distance,
-    cast(case
+    end", 12, 2) }} as avg_trip_distance,
+    {{ rtde_decimal("case
         when totals.trips > 0 then totals.trip_duration_seconds / 60.0 / totals.trips
-    end as decimal(12, 2)) as avg_trip_duration_minutes
+    end", 12, 2) }} as avg_trip_duration_minutes
 from slots
 left join totals
     on slots.is_weekend = totals.is_weekend and slots.pickup_hour = totals.pickup_hour

@@ -63,16 +63,17 @@ select
     pickup.borough as pickup_borough,
     pickup.zone_name as pickup_zone,
     cast(per_location.total_pickups as bigint) as total_pickups,
-    cast(per_location.total_revenue as decimal(18, 2)) as total_revenue,
-    cast(per_location.total_revenue / per_location.total_pickups as decimal(12, 2))
+    {{ rtde_decimal("per_location.total_revenue", 18, 2) }} as total_revenue,
+    {{ rtde_decimal("per_location.total_revenue / per_location.total_pickups", 12, 2) }}
         as avg_revenue_per_trip,
-    cast(per_location.trip_distance / per_location.total_pickups as decimal(12, 2))
+    {{ rtde_decimal("per_location.trip_distance / per_location.total_pickups", 12, 2) }}
         as avg_trip_distance,
-    cast(per_location.trip_duration_seconds / 60.0 / per_location.total_pickups as decimal(12, 2))
+    {{ rtde_decimal(
+        "per_location.trip_duration_seconds / 60.0 / per_location.total_pickups", 12, 2) }}
         as avg_trip_duration_minutes,
-    cast(per_location.passengers * 1.0 / per_location.total_pickups as decimal(12, 2))
+    {{ rtde_decimal("per_location.passengers * 1.0 / per_location.total_pickups", 12, 2) }}
         as avg_passengers,
-    cast(per_location.avg_tip_percentage as decimal(12, 2)) as avg_tip_percentage,
+    {{ rtde_decimal("per_location.avg_tip_percentage", 12, 2) }} as avg_tip_percentage,
     top_dropoff.dropoff_location_id as most_common_dropoff_location_id,
     dropoff.zone_name as most_common_dropoff_zone,
     peak.pickup_hour as peak_pickup_hour

@@ -3,7 +3,7 @@
 select
     pickup_date,
     count(*) as trips,
-    cast(sum(total_amount) as decimal(18, 2)) as revenue,
-    cast(avg(total_amount) as decimal(12, 2)) as avg_trip_revenue
+    {{ rtde_decimal("sum(total_amount)", 18, 2) }} as revenue,
+    {{ rtde_decimal("avg(total_amount)", 12, 2) }} as avg_trip_revenue
 from {{ ref('fct_trips') }}
 group by pickup_date

@@ -4,7 +4,7 @@ select
     pickup_day_of_week,
     pickup_hour,
     count(*) as trips,
-    cast(avg(total_amount) as decimal(12, 2)) as avg_trip_revenue,
-    cast(avg(trip_distance) as decimal(12, 2)) as avg_trip_distance
+    {{ rtde_decimal("avg(total_amount)", 12, 2) }} as avg_trip_revenue,
+    {{ rtde_decimal("avg(trip_distance)", 12, 2) }} as avg_trip_distance
 from {{ ref('fct_trips') }}
 group by pickup_day_of_week, pickup_hour

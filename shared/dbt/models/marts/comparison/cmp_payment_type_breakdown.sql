@@ -20,11 +20,11 @@ select
     per_type.payment_type,
     payment_types.payment_type_name,
     per_type.trips,
-    cast(per_type.revenue as decimal(18, 2)) as revenue,
-    cast(per_type.avg_fare as decimal(12, 2)) as avg_fare,
-    cast(per_type.avg_tip as decimal(12, 2)) as avg_tip,
-    cast(per_type.avg_tip_percentage as decimal(12, 2)) as avg_tip_percentage,
-    cast(per_type.trips * 100.0 / sum(per_type.trips) over () as decimal(7, 3))
+    {{ rtde_decimal("per_type.revenue", 18, 2) }} as revenue,
+    {{ rtde_decimal("per_type.avg_fare", 12, 2) }} as avg_fare,
+    {{ rtde_decimal("per_type.avg_tip", 12, 2) }} as avg_tip,
+    {{ rtde_decimal("per_type.avg_tip_percentage", 12, 2) }} as avg_tip_percentage,
+    {{ rtde_decimal("per_type.trips * 100.0 / sum(per_type.trips) over ()", 7, 3) }}
         as share_of_trips_percent
 from per_type
 left join {{ ref('dim_payment_types') }} as payment_types

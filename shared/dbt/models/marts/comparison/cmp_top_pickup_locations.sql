@@ -25,8 +25,8 @@ select
     pickup_borough,
     pickup_zone,
     trips,
-    cast(revenue as decimal(18, 2)) as revenue,
-    cast(avg_trip_revenue as decimal(12, 2)) as avg_trip_revenue,
-    cast(avg_trip_distance as decimal(12, 2)) as avg_trip_distance
+    {{ rtde_decimal("revenue", 18, 2) }} as revenue,
+    {{ rtde_decimal("avg_trip_revenue", 12, 2) }} as avg_trip_revenue,
+    {{ rtde_decimal("avg_trip_distance", 12, 2) }} as avg_trip_distance
 from ranked
 where trips_rank <= 10

@@ -32,16 +32,16 @@ renamed as (
         cast(store_and_fwd_flag as varchar) as store_and_fwd_flag,
 
         -- money, in dollars with two decimals
-        cast(fare_amount as decimal(10, 2)) as fare_amount,
-        cast(extra as decimal(10, 2)) as extra,
-        cast(mta_tax as decimal(10, 2)) as mta_tax,
-        cast(tip_amount as decimal(10, 2)) as tip_amount,
-        cast(tolls_amount as decimal(10, 2)) as tolls_amount,
-        cast(improvement_surcharge as decimal(10, 2)) as improvement_surcharge,
-        cast(total_amount as decimal(10, 2)) as total_amount,
-        cast(congestion_surcharge as decimal(10, 2)) as congestion_surcharge,
-        cast(airport_fee as decimal(10, 2)) as airport_fee,
-        cast(cbd_congestion_fee as decimal(10, 2)) as cbd_congestion_fee
+        {{ rtde_decimal("fare_amount", 10, 2) }} as fare_amount,
+        {{ rtde_decimal("extra", 10, 2) }} as extra,
+        {{ rtde_decimal("mta_tax", 10, 2) }} as mta_tax,
+        {{ rtde_decimal("tip_amount", 10, 2) }} as tip_amount,
+        {{ rtde_decimal("tolls_amount", 10, 2) }} as tolls_amount,
+        {{ rtde_decimal("improvement_surcharge", 10, 2) }} as improvement_surcharge,
+        {{ rtde_decimal("total_amount", 10, 2) }} as total_amount,
+        {{ rtde_decimal("congestion_surcharge", 10, 2) }} as congestion_surcharge,
+        {{ rtde_decimal("airport_fee", 10, 2) }} as airport_fee,
+        {{ rtde_decimal("cbd_congestion_fee", 10, 2) }} as cbd_congestion_fee
 
     from source
 
