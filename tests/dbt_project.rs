@@ -7,6 +7,11 @@
 //! row must make the oracle check fail. The same project is also built on a real PostgreSQL
 //! server (the `postgres` target PostgreSQL-wire engines use), started privately by the test.
 //!
+//! RisingWave cannot run here, so its target is checked in two halves: the project compiled
+//! for `risingwave` (no server needed) must parse as RisingWave SQL with no `decimal(p, s)`,
+//! and the RisingWave implementations of the project's dispatch macros, run on PostgreSQL in
+//! place of PostgreSQL's own, must pass every data test and give Gold equal to the oracle.
+//!
 //! Needs the repo's `.venv` with `shared/dbt/requirements.txt` installed (CI's `.ci/run` makes
 //! it) and PostgreSQL's server programs (Debian's `postgresql` package); a missing tool fails
 //! the test with what to install.
@@ -488,23 +493,24 @@ fn dbt_build_on_reference_silver_passes_every_test_and_equals_the_oracle() -> Re
     Ok(())
 }
 
-#[test]
-fn dbt_build_on_postgresql_passes_every_test_and_equals_the_oracle() -> Result<()> {
-    let prepared = Prepared::new()?;
+fn script(name: &str) -> PathBuf {
+    repo_root().join("shared/dbt/scripts").join(name)
+}
+
+/// A private PostgreSQL server holding the reference Silver where a PostgreSQL-wire engine
+/// keeps it (public.silver_trips), and the profile settings of the `postgres` target for it.
+fn postgres_with_silver(prepared: &Prepared) -> Result<(PostgresServer, Vec<(&str, String)>)> {
     prepared.reference_silver(
         &format!("parquet:{}", prepared.path("bronze.parquet").display()),
         "silver",
     )?;
     let server = PostgresServer::start()?;
-    // Silver where a PostgreSQL-wire engine keeps it: public.silver_trips.
-    let script = |name: &str| repo_root().join("shared/dbt/scripts").join(name);
     run(Command::new(&prepared.venv.python)
         .arg(script("load_silver_postgres.py"))
         .arg("--silver")
         .arg(prepared.path("silver/silver.parquet"))
         .args(["--dsn", &server.dsn()]))?;
-
-    let env = [
+    let env = vec![
         ("RTDE_DBT_TARGET", "postgres".to_owned()),
         ("RTDE_PG_HOST", "127.0.0.1".to_owned()),
         ("RTDE_PG_PORT", server.port.to_string()),
@@ -512,6 +518,13 @@ fn dbt_build_on_postgresql_passes_every_test_and_equals_the_oracle() -> Result<(
         ("RTDE_PG_DATABASE", "postgres".to_owned()),
         ("RTDE_PG_SCHEMA", "gold".to_owned()),
     ];
+    Ok((server, env))
+}
+
+#[test]
+fn dbt_build_on_postgresql_passes_every_test_and_equals_the_oracle() -> Result<()> {
+    let prepared = Prepared::new()?;
+    let (server, env) = postgres_with_silver(&prepared)?;
     // PostgreSQL cannot read the oracle file from SQL: the oracle tests are left out here and
     // Gold is compared with the oracle below instead.
     let build = prepared.dbt_with(
@@ -630,5 +643,171 @@ fn committed_seeds_are_what_the_generator_writes() -> Result<()> {
              re-run it and commit the result"
         );
     }
+    Ok(())
+}
+
+#[test]
+fn dbt_compiled_for_risingwave_parses_as_risingwave_sql() -> Result<()> {
+    let prepared = Prepared::new()?;
+    // `--no-populate-cache`: compiling asks the server nothing else, so no RisingWave is
+    // needed; the port is one nothing listens on, so a connection attempt would fail loudly.
+    let closed_port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let env = [
+        ("RTDE_DBT_TARGET", "risingwave".to_owned()),
+        ("RTDE_PG_HOST", "127.0.0.1".to_owned()),
+        ("RTDE_PG_PORT", closed_port.to_string()),
+    ];
+    // As the P03/P06 dbt stage selects: no oracle tests, no unit tests.
+    let compile = prepared.dbt_with(
+        &[
+            "compile",
+            "--no-populate-cache",
+            "--exclude",
+            "tag:oracle",
+            "test_type:unit",
+        ],
+        json!({"silver_source": "postgres"}),
+        &env,
+    )?;
+    assert!(
+        compile.status.success(),
+        "dbt compile for the risingwave target failed:\n{}",
+        stdout_of(&compile)
+    );
+    let compiled = prepared.project.join("target/compiled");
+    let parse = run_unchecked(
+        Command::new(&prepared.venv.python)
+            .arg(repo_root().join("shared/risingwave/local/parse_dbt.py"))
+            .arg(&compiled),
+    )?;
+    assert!(
+        parse.status.success(),
+        "the risingwave target's SQL must parse as RisingWave SQL without decimal(p, s):\n{}{}",
+        stdout_of(&parse),
+        String::from_utf8_lossy(&parse.stderr)
+    );
+    let counts = parse_counts(&stdout_of(&parse))?;
+    let models = walk_sql(&repo_root().join("shared/dbt/models"))?;
+    assert_eq!(counts["models_parsed"], json!(models), "{counts}");
+    assert!(
+        counts["tests_parsed"].as_u64() >= Some(MIN_DATA_TESTS as u64),
+        "{counts}"
+    );
+
+    // The money casts became roundings, and the contract check's casts follow them.
+    let staging =
+        fs::read_to_string(compiled.join("rtde/models/staging/silver/stg_silver__trips.sql"))?;
+    assert!(
+        staging.contains("round(cast(total_amount as numeric), 2) as total_amount"),
+        "{staging}"
+    );
+    let contract = prepared.dbt_with(
+        &[
+            "compile",
+            "--no-populate-cache",
+            "--inline",
+            "{{ get_empty_schema_sql(graph.nodes['model.rtde.cmp_payment_type_breakdown'].columns) }}",
+        ],
+        json!({"silver_source": "postgres"}),
+        &env,
+    )?;
+    let contract = stdout_of(&contract);
+    assert!(
+        contract.contains("round(cast(null as numeric), 3) as share_of_trips_percent")
+            && !contract.contains("decimal("),
+        "the contract check must declare RisingWave's numeric:\n{contract}"
+    );
+    Ok(())
+}
+
+/// The `.sql` files under a directory (the project's models).
+fn walk_sql(dir: &Path) -> Result<usize> {
+    let mut count = 0;
+    for entry in fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry?.path();
+        if path.is_dir() {
+            count += walk_sql(&path)?;
+        } else if path.extension().is_some_and(|e| e == "sql") {
+            count += 1;
+        }
+    }
+    Ok(count)
+}
+
+#[test]
+fn risingwave_macros_on_postgresql_pass_every_data_test_and_equal_the_oracle() -> Result<()> {
+    let prepared = Prepared::new()?;
+    // dbt-risingwave will not connect to PostgreSQL (it sets RisingWave's RW_IMPLICIT_FLUSH
+    // first), so the RisingWave implementations of the project's macros stand in for
+    // PostgreSQL's: the same SQL, on an engine that runs here. The project defines no
+    // postgres__ macro of its own, so nothing is shadowed twice.
+    let macros = prepared.project.join("macros/cross_db");
+    let mut renamed = 0;
+    for entry in fs::read_dir(&macros)? {
+        let path = entry?.path();
+        let text = fs::read_to_string(&path)?;
+        assert!(
+            !text.contains("postgres__"),
+            "{} defines postgres__",
+            path.display()
+        );
+        renamed += text.matches("macro risingwave__").count();
+        fs::write(&path, text.replace("risingwave__", "postgres__"))?;
+    }
+    assert!(
+        renamed >= 4,
+        "expected the RisingWave macros, found {renamed}"
+    );
+
+    let (server, env) = postgres_with_silver(&prepared)?;
+    let build = prepared.dbt_with(
+        &["build", "--exclude", "tag:oracle", "test_type:unit"],
+        json!({"silver_source": "postgres"}),
+        &env,
+    )?;
+    let statuses = test_statuses(&prepared.run_results()?);
+    let not_passed: Vec<_> = statuses.iter().filter(|(_, s)| s != "pass").collect();
+    assert!(
+        build.status.success() && not_passed.is_empty(),
+        "dbt build with the RisingWave macros must pass every test; not passed: \
+         {not_passed:?}\n{}",
+        stdout_of(&build)
+    );
+    assert!(
+        statuses.len() >= MIN_DATA_TESTS && statuses.iter().all(|(id, _)| id.starts_with("test.")),
+        "only data tests run, at least {MIN_DATA_TESTS}: {statuses:?}"
+    );
+    let staging = fs::read_to_string(
+        prepared
+            .project
+            .join("target/compiled/rtde/models/staging/silver/stg_silver__trips.sql"),
+    )?;
+    assert!(
+        staging.contains("round(cast(total_amount as numeric), 2)"),
+        "the RisingWave macros were not used:\n{staging}"
+    );
+
+    // What the P03/P06 dbt stage captures: the excluded unit tests count in neither number.
+    let summary = parse_counts(&run(Command::new(&prepared.venv.python).args([
+        script("dbt_summary.py")
+            .to_str()
+            .context("non-UTF-8 repo path")?,
+        prepared
+            .project
+            .join("target/run_results.json")
+            .to_str()
+            .context("non-UTF-8 temp path")?,
+    ]))?)?;
+    assert_eq!(summary["dbt_pass"], json!(statuses.len()), "{summary}");
+    assert_eq!(summary["dbt_total"], json!(statuses.len()), "{summary}");
+
+    let gold = run(Command::new(&prepared.venv.python)
+        .arg(script("export_gold.py"))
+        .args(["--postgres", &server.dsn()]))?;
+    assert_eq!(
+        serde_json::from_str::<Value>(&gold)?,
+        prepared.oracle["gold"],
+        "Gold built with the RisingWave macros must equal the oracle"
+    );
     Ok(())
 }
