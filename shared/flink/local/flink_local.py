@@ -54,11 +54,11 @@ def run(args):
     env = dict(os.environ, RTDE_FLINK_INPUT=str(args.input.resolve()),
                RTDE_FLINK_OUTPUT=str(flink_out.resolve()))
     job = subprocess.run(
-        ["sh", str(FLINK / "bin/job-sql.sh"), str(args.oracle),
-         str(FLINK / "sql/sinks_files.sql"), str(FLINK / "sql/source_files.sql")],
+        ["sh", str(FLINK / "bin/job-sql.sh"), str(args.oracle), str(HERE / "settings.sql"),
+         str(FLINK / "sql/sinks_files.sql"), str(FLINK / "sql/source_files.sql"), "transforms"],
         env=env, check=True, capture_output=True, text=True).stdout
     script = args.out / "job.sql"
-    script.write_text((HERE / "settings.sql").read_text() + job)
+    script.write_text(job)
 
     started = time.monotonic()
     driver = subprocess.run(

@@ -1,5 +1,5 @@
 -- Silver: docs/data-contract.md §3 exactly (shared/dbt/reference/silver.sql is the reference
--- every engine must equal row for row). The generation window [${window_start}, ${window_end})
+-- every engine must equal row for row). The generation window [window_start, window_end)
 -- is substituted from the run's oracle by shared/flink/bin/job-sql.sh, never a constant.
 --
 -- Deduplication keeps the first row per trip_id in processing order: a re-sent duplicate is
