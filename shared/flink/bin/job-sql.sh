@@ -1,0 +1,54 @@
+#!/bin/sh
+# Prints the SQL of an rtde Flink session: the given files in order, where the word
+# `transforms` stands for Bronze, Silver and the dead letters in one statement set (so the
+# source is read once and one job writes all three).
+#
+#   job-sql.sh ORACLE FILE|transforms... > job.sql
+#
+# The stack (run-job.sh) runs catalog_lake.sql, sinks_lake.sql, source_kafka.sql and the
+# transforms through Flink's SQL client; the local test (shared/flink/local/) runs
+# settings.sql, sinks_files.sql, source_files.sql and the same transforms. Flink's SQL client
+# substitutes no variables, so this script does: the generation window
+# `${window_start}`/`${window_end}` from the run's oracle (never a constant), the rest from
+# the environment with the stack's defaults:
+#   RTDE_FLINK_BOOTSTRAP (broker:9092), RTDE_FLINK_INPUT, RTDE_FLINK_OUTPUT (file sinks),
+#   RTDE_FLINK_CATALOG_URI (http://catalog:8181/catalog), RTDE_FLINK_WAREHOUSE (warehouse).
+# Values must not contain `|`.
+set -eu
+if [ $# -lt 2 ]; then
+  echo "usage: $0 ORACLE FILE|transforms..." >&2
+  exit 2
+fi
+oracle=$1
+shift
+sql=$(dirname "$0")/../sql
+
+# The oracle is JSON written by rtde; `"start": "…"` appears once, inside `window`.
+oracle_field() {
+  grep -o "\"$1\"[[:space:]]*:[[:space:]]*\"[^\"]*\"" "$oracle" | head -n 1 | sed 's/.*"\([^"]*\)"$/\1/'
+}
+window_start=$(oracle_field start)
+window_end=$(oracle_field end)
+if [ -z "$window_start" ] || [ -z "$window_end" ]; then
+  echo "$oracle holds no window.start/window.end: run \`rtde generate --oracle-out\` first" >&2
+  exit 1
+fi
+
+for part in "$@"; do
+  if [ "$part" = transforms ]; then
+    cat "$sql/bronze_records.sql"
+    echo "EXECUTE STATEMENT SET BEGIN"
+    cat "$sql/bronze.sql" "$sql/silver.sql" "$sql/dead_letters.sql"
+    echo "END;"
+  else
+    cat "$part"
+  fi
+done | sed \
+  -e '/^[[:space:]]*--/d' \
+  -e "s|\${window_start}|$window_start|g" \
+  -e "s|\${window_end}|$window_end|g" \
+  -e "s|\${bootstrap_servers}|${RTDE_FLINK_BOOTSTRAP:-broker:9092}|g" \
+  -e "s|\${input_path}|${RTDE_FLINK_INPUT:-}|g" \
+  -e "s|\${output_path}|${RTDE_FLINK_OUTPUT:-}|g" \
+  -e "s|\${catalog_uri}|${RTDE_FLINK_CATALOG_URI:-http://catalog:8181/catalog}|g" \
+  -e "s|\${warehouse}|${RTDE_FLINK_WAREHOUSE:-warehouse}|g"
