@@ -22,10 +22,10 @@ lint:
 RTDE_ARGS ?=
 
 bench:
-	$(RTDE) $(RTDE_ARGS) bench $(P)
+	$(RTDE) bench $(P) $(RTDE_ARGS)
 
 bench-all:
-	$(RTDE) $(RTDE_ARGS) bench-all
+	$(RTDE) bench-all $(RTDE_ARGS)
 
 list:
 	$(RTDE) list

@@ -62,6 +62,10 @@ pub enum Command {
     Compare(CompareArgs),
     /// Regenerate BENCHMARK_RESULTS.md from the results table (real runs only).
     Report(ReportArgs),
+    /// Create and count Kafka topics on any Kafka-protocol broker (Kafka, Redpanda, tansu).
+    ///
+    /// Pipelines' `topics` stages run this, so switching the broker changes no stage.
+    Topics(TopicsArgs),
     /// Generate seeded NYC yellow-taxi trip events, with dirty data and the oracle.
     ///
     /// The same seed and options give the same events, byte for byte, on any machine and to
@@ -103,6 +107,44 @@ pub struct CompareArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct TopicsArgs {
+    #[command(subcommand)]
+    pub command: TopicsCommand,
+}
+
+#[derive(Debug, Args)]
+pub struct BrokerArgs {
+    /// Bootstrap servers, host:port[,host:port].
+    #[arg(long, value_name = "HOST:PORT")]
+    pub bootstrap: String,
+    /// How long to wait for the broker (and, for count, for the end of the topic).
+    #[arg(long, default_value = "60s", value_parser = crate::manifest::duration::parse)]
+    pub timeout: std::time::Duration,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TopicsCommand {
+    /// Create topics that do not exist yet (one replica); existing ones are left as they are.
+    Create {
+        #[command(flatten)]
+        broker: BrokerArgs,
+        /// Partitions of a topic given without `:N`.
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(i32).range(1..))]
+        partitions: i32,
+        /// Topics as NAME or NAME:PARTITIONS.
+        #[arg(required = true, value_name = "NAME[:PARTITIONS]")]
+        topics: Vec<crate::topics::TopicSpec>,
+    },
+    /// Count the messages of topics, read to their current end; prints `TOPIC: messages=N`.
+    Count {
+        #[command(flatten)]
+        broker: BrokerArgs,
+        #[arg(required = true, value_name = "TOPIC")]
+        topics: Vec<String>,
+    },
+}
+
+#[derive(Debug, Args)]
 pub struct ReportArgs {
     /// The results table (relative to the root).
     #[arg(long, default_value = "pipelines/comparison/results.csv")]
@@ -141,6 +183,11 @@ pub struct RunOptions {
     /// Set any manifest variable: --var name=value (repeatable).
     #[arg(long = "var", value_name = "NAME=VALUE")]
     pub vars: Vec<String>,
+    /// Run Kafka-protocol pipelines on another broker (kafka, redpanda, tansu): the same as
+    /// --var broker=NAME. A substituted run is recorded as such and never ranked as the
+    /// original stack.
+    #[arg(long, value_name = "NAME")]
+    pub broker: Option<String>,
     /// Leave the stack running after the run (prints how to stop it).
     #[arg(long)]
     pub keep_up: bool,
@@ -205,6 +252,11 @@ pub struct StackArgs {
     /// Set a manifest variable: --var name=value (repeatable).
     #[arg(long = "var", value_name = "NAME=VALUE")]
     pub vars: Vec<String>,
+    /// Run Kafka-protocol pipelines on another broker (kafka, redpanda, tansu): the same as
+    /// --var broker=NAME. A substituted run is recorded as such and never ranked as the
+    /// original stack.
+    #[arg(long, value_name = "NAME")]
+    pub broker: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

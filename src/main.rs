@@ -7,7 +7,7 @@ use std::io::IsTerminal;
 use std::sync::Arc;
 
 use clap::Parser;
-use rtde::{cli, commands, error, exit, generate, output, report};
+use rtde::{cli, commands, error, exit, generate, output, report, topics};
 use tracing_subscriber::EnvFilter;
 
 use cli::{Cli, Command};
@@ -57,6 +57,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
     let command = match cli.command {
         Command::List => return commands::list::list(&ctx),
         Command::Generate(a) => return generate::run(&a).map(|()| exit::OK),
+        Command::Topics(a) => return topics::run(&a).map(|()| exit::OK),
         Command::Images(cli::ImagesCommand::Build(a)) => {
             return commands::images::build(&ctx, &a);
         }
@@ -82,6 +83,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             Command::Clean => commands::clean::clean(&ctx).await,
             Command::List
             | Command::Generate(_)
+            | Command::Topics(_)
             | Command::Images(_)
             | Command::Compare(_)
             | Command::Report(_) => unreachable!("handled before the runtime starts"),

@@ -56,29 +56,31 @@ fn every_pipeline_manifest_validates_against_its_stack() {
     assert_eq!(out.status.code(), Some(0));
 }
 
-#[test]
-fn p00_runs_end_to_end_and_its_silver_and_gold_equal_the_oracle() {
-    require_images(&["rtde/rtde:0.1.0", "rtde/dbt:1.11.16"]);
+/// One `rtde bench` of a pipeline into a temporary folder; returns its run.json and the
+/// results table, after checking the run passed every check and left nothing behind.
+fn bench_passes(id: &str, extra: &[&str], checks: usize) -> (serde_json::Value, String) {
     let dir = tempfile::tempdir().unwrap();
     let runs = dir.path().join("runs");
     let results = dir.path().join("results.csv");
-    let out = rtde(&[
+    let mut args = vec![
         "bench",
-        "p00",
+        id,
         "--out",
         runs.to_str().unwrap(),
         "--results",
         results.to_str().unwrap(),
-    ]);
+    ];
+    args.extend_from_slice(extra);
+    let out = rtde(&args);
     assert_eq!(out.status.code(), Some(0));
 
-    let run_dir = only_run(&runs, "p00");
+    let run_dir = only_run(&runs, id);
     let run: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(run_dir.join("run.json")).unwrap()).unwrap();
     assert_eq!(run["status"], "passed");
-    let checks = run["checks"].as_array().unwrap();
-    assert_eq!(checks.len(), 3);
-    assert!(checks.iter().all(|c| c["passed"] == true), "{checks:?}");
+    let recorded = run["checks"].as_array().unwrap();
+    assert_eq!(recorded.len(), checks);
+    assert!(recorded.iter().all(|c| c["passed"] == true), "{recorded:?}");
     let metrics = &run["metrics"];
     assert_eq!(metrics["silver_rows"], metrics["oracle_silver_rows"]);
     assert!(metrics["silver_rows"].as_f64().unwrap() > 9_000.0);
@@ -87,15 +89,6 @@ fn p00_runs_end_to_end_and_its_silver_and_gold_equal_the_oracle() {
     let resources = &run["resources"];
     assert!(resources["stack_peak_mem_bytes"].as_u64().unwrap() > 0);
     assert!(resources["cpu_s"].as_f64().unwrap() > 0.0);
-    let table = std::fs::read_to_string(&results).unwrap();
-    assert!(
-        table
-            .lines()
-            .nth(1)
-            .unwrap()
-            .starts_with("p00,Batch baseline,"),
-        "{table}"
-    );
 
     let project = run["project"].as_str().unwrap();
     let left = Command::new("docker")
@@ -109,4 +102,83 @@ fn p00_runs_end_to_end_and_its_silver_and_gold_equal_the_oracle() {
         .output()
         .unwrap();
     assert!(left.stdout.is_empty(), "containers left behind");
+    let volumes = Command::new("docker")
+        .args([
+            "volume",
+            "ls",
+            "-q",
+            "--filter",
+            &format!("label=com.docker.compose.project={project}"),
+        ])
+        .output()
+        .unwrap();
+    assert!(volumes.stdout.is_empty(), "volumes left behind");
+    (run, std::fs::read_to_string(&results).unwrap())
+}
+
+#[test]
+fn p00_runs_end_to_end_and_its_silver_and_gold_equal_the_oracle() {
+    require_images(&["rtde/rtde:0.1.0", "rtde/dbt:1.11.16"]);
+    let (_, table) = bench_passes("p00", &[], 3);
+    assert!(
+        table
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("p00,Batch baseline,"),
+        "{table}"
+    );
+}
+
+#[test]
+fn p20_runs_end_to_end_on_tansu_and_is_recorded_as_a_substituted_broker() {
+    require_images(&[
+        "rtde/rtde:0.1.0",
+        "rtde/dbt:1.11.16",
+        "rtde/tansu:0.6.0",
+        "rtde/bytewax:0.21.1",
+    ]);
+    let (run, table) = bench_passes("p20", &["--broker", "tansu"], 4);
+    let metrics = &run["metrics"];
+    // The generator's default rates make about a dozen malformed events in 10,000: each one
+    // must have reached the dead-letter topic, and nothing else.
+    assert!(metrics["dead_letters"].as_f64().unwrap() > 0.0, "{metrics}");
+    assert_eq!(metrics["dead_letters"], metrics["oracle_dead_letters"]);
+    assert_eq!(metrics["silver_duplicate_ids"], 0.0);
+    assert_eq!(run["variables"]["broker"], "tansu");
+
+    // Every container that ran is recorded with its image: the broker that stood in for
+    // Kafka, and the one-off jobs.
+    let images: Vec<&str> = run["containers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["image"].as_str().unwrap())
+        .collect();
+    for image in [
+        "rtde/tansu:0.6.0",
+        "rtde/bytewax:0.21.1",
+        "rtde/rtde:0.1.0",
+        "rtde/dbt:1.11.16",
+    ] {
+        assert!(images.contains(&image), "{image} not among {images:?}");
+    }
+    assert!(
+        run["containers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| !c["image_id"].as_str().unwrap().is_empty())
+    );
+
+    // The results row says the broker was substituted, so the report never ranks it as P20.
+    let mut rows = csv::Reader::from_reader(table.as_bytes());
+    let header = rows.headers().unwrap().clone();
+    let column = header
+        .iter()
+        .position(|h| h == "substituted_broker")
+        .unwrap();
+    let row = rows.records().next().unwrap().unwrap();
+    assert_eq!(&row[0], "p20");
+    assert_eq!(&row[column], "tansu");
 }

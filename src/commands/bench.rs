@@ -19,6 +19,21 @@ use crate::sample::SamplerConfig;
 
 pub async fn bench(ctx: &Context, args: BenchArgs) -> Result<i32> {
     let pipelines = ctx.load(&args.ids)?;
+    if let Some(broker) = &args.options.broker {
+        let without: Vec<&str> = pipelines
+            .iter()
+            .filter(|p| !p.variables.contains_key("broker"))
+            .map(|p| p.id.as_str())
+            .collect();
+        if !without.is_empty() {
+            return Err(crate::error::Error::InvalidInput(format!(
+                "--broker {broker}: {} has no broker to replace (its manifest declares no \
+                 `broker` variable); --broker applies to Kafka-protocol pipelines",
+                without.join(", ")
+            ))
+            .into());
+        }
+    }
     run_all(ctx, &pipelines, &args.options, false).await
 }
 
@@ -55,7 +70,12 @@ async fn run_all(
     options: &RunOptions,
     continue_on_error: bool,
 ) -> Result<i32> {
-    let vars = overrides(&options.vars, options.events, options.seed)?;
+    let vars = overrides(
+        &options.vars,
+        options.events,
+        options.seed,
+        options.broker.as_deref(),
+    )?;
     let harness = ctx.harness().await?;
     ctx.sweep(&harness.engine).await?;
     let out_dir = under_root(&ctx.root, &options.out);

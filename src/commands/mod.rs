@@ -98,11 +98,12 @@ impl Context {
     }
 }
 
-/// `--var name=value` pairs, `--events` and `--seed` as manifest variables.
+/// `--var name=value` pairs, `--events`, `--seed` and `--broker` as manifest variables.
 pub fn overrides(
     vars: &[String],
     events: Option<u64>,
     seed: Option<u64>,
+    broker: Option<&str>,
 ) -> Result<BTreeMap<String, String>> {
     let mut out = BTreeMap::new();
     for pair in vars {
@@ -123,6 +124,9 @@ pub fn overrides(
     if let Some(s) = seed {
         out.insert("seed".into(), s.to_string());
     }
+    if let Some(b) = broker {
+        out.insert("broker".into(), b.to_string());
+    }
     Ok(out)
 }
 
@@ -132,11 +136,17 @@ mod tests {
 
     #[test]
     fn overrides_parse_and_reject_bad_pairs() {
-        let o = overrides(&["broker=tansu".into()], Some(100), Some(7)).unwrap();
+        let o = overrides(&["broker=tansu".into()], Some(100), Some(7), None).unwrap();
         assert_eq!(o["broker"], "tansu");
         assert_eq!(o["events"], "100");
         assert_eq!(o["seed"], "7");
-        assert!(overrides(&["novalue".into()], None, None).is_err());
-        assert!(overrides(&["bad-name=1".into()], None, None).is_err());
+        assert!(overrides(&["novalue".into()], None, None, None).is_err());
+        assert!(overrides(&["bad-name=1".into()], None, None, None).is_err());
+    }
+
+    #[test]
+    fn the_broker_flag_wins_over_a_broker_var() {
+        let o = overrides(&["broker=kafka".into()], None, None, Some("tansu")).unwrap();
+        assert_eq!(o["broker"], "tansu");
     }
 }

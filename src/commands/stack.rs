@@ -30,7 +30,7 @@ pub async fn up(ctx: &Context, args: StackArgs) -> Result<i32> {
     let vars = variables(
         &harness.compose,
         &pipeline,
-        &overrides(&args.vars, None, None)?,
+        &overrides(&args.vars, None, None, args.broker.as_deref())?,
         &ctx.root,
         &run_id,
         &project_name,

@@ -7,7 +7,7 @@
 //! names `file:line:col` and what to write instead. This module never talks to Docker.
 
 mod discover;
-mod duration;
+pub mod duration;
 mod load;
 mod plan;
 mod raw;

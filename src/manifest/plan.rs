@@ -47,7 +47,8 @@ pub struct Pipeline {
     /// The folder relative to the project root, for records.
     pub folder_rel: String,
     pub stack: BTreeMap<String, String>,
-    pub compose_files: Vec<(PathBuf, Loc)>,
+    /// Compose files relative to the folder; may name manifest variables (`broker-${broker}.yaml`).
+    pub compose_files: Vec<Template>,
     pub profiles: Vec<(String, Loc)>,
     pub compose_env: Vec<(String, Template)>,
     /// Defaults of the manifest's variables.
@@ -239,6 +240,69 @@ impl Pipeline {
             }
         }
         out
+    }
+
+    /// The compose files of a run with these variables, in order. A variable picks a file
+    /// (`broker-${broker}.yaml`), so each is checked to exist: `--broker nats` must say that
+    /// there is no such fragment, not fail inside Compose.
+    pub fn compose_paths(&self, vars: &BTreeMap<String, String>) -> Result<Vec<PathBuf>, String> {
+        self.compose_files
+            .iter()
+            .map(|file| {
+                self.compose_path(file, vars).map_err(|message| {
+                    format!(
+                        "{}:{}:{}: {message}",
+                        self.manifest_path.display(),
+                        file.loc.line,
+                        file.loc.col
+                    )
+                })
+            })
+            .collect()
+    }
+
+    fn compose_path(
+        &self,
+        file: &Template,
+        vars: &BTreeMap<String, String>,
+    ) -> Result<PathBuf, String> {
+        let name = file.render(vars)?;
+        let path = self.folder.join(&name);
+        if path.is_file() {
+            return Ok(path);
+        }
+        let chosen: Vec<String> = file
+            .references()
+            .into_iter()
+            .filter_map(|var| vars.get(&var).map(|value| format!("{var}={value}")))
+            .collect();
+        let choice = if chosen.is_empty() {
+            String::new()
+        } else {
+            format!(" (with {})", chosen.join(", "))
+        };
+        let siblings = path
+            .parent()
+            .and_then(|dir| std::fs::read_dir(dir).ok())
+            .map(|entries| {
+                let mut names: Vec<String> = entries
+                    .filter_map(|e| e.ok())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| n.ends_with(".yaml") || n.ends_with(".yml"))
+                    .collect();
+                names.sort();
+                names
+            })
+            .unwrap_or_default();
+        let hint = if siblings.is_empty() || chosen.is_empty() {
+            String::new()
+        } else {
+            format!("; files there: {}", siblings.join(", "))
+        };
+        Err(format!(
+            "compose file `{name}`{choice} does not exist (looked for {}){hint}",
+            path.display()
+        ))
     }
 
     /// Every interpolated string of the manifest.
@@ -600,24 +664,16 @@ pub fn plan(
             "list at least one compose file",
         );
     }
-    let compose_files = raw
+    let compose_files: Vec<Template> = raw
         .compose
         .files
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            let seg = [Seg::Key("compose"), Seg::Key("files"), Seg::Index(i)];
-            let file = folder.join(f);
-            if !file.is_file() {
-                p.err(
-                    &seg,
-                    format!(
-                        "compose file `{f}` does not exist (looked for {})",
-                        file.display()
-                    ),
-                );
-            }
-            (file, p.loc(&seg))
+            Template::new(
+                f,
+                p.loc(&[Seg::Key("compose"), Seg::Key("files"), Seg::Index(i)]),
+            )
         })
         .collect();
     let profiles = raw
@@ -732,6 +788,29 @@ pub fn plan(
         stages,
         expect,
     };
+
+    for file in &pipeline.compose_files {
+        let undeclared: Vec<String> = file
+            .references()
+            .into_iter()
+            .filter(|name| !pipeline.variables.contains_key(name))
+            .collect();
+        if let Some(name) = undeclared.first() {
+            p.errors.push(ManifestError::at(
+                path,
+                file.loc,
+                format!(
+                    "compose file `{}` uses `${{{name}}}`, which is not a variable of this manifest; \
+                     declare it under `variables:` with the default file's value",
+                    file.text
+                ),
+            ));
+            continue;
+        }
+        if let Err(message) = pipeline.compose_path(file, &pipeline.variables) {
+            p.errors.push(ManifestError::at(path, file.loc, message));
+        }
+    }
 
     let known: BTreeSet<String> = pipeline
         .variables

@@ -104,11 +104,7 @@ pub fn compose_project(
         tool: tool.clone(),
         name: project_name.to_string(),
         directory: pipeline.folder.clone(),
-        files: pipeline
-            .compose_files
-            .iter()
-            .map(|(f, _)| f.clone())
-            .collect(),
+        files: pipeline.compose_paths(vars).map_err(Error::InvalidInput)?,
         env,
     })
 }

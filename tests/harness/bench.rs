@@ -185,3 +185,47 @@ fn bench_all_runs_the_selection_and_rejects_an_empty_one() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no pipeline matches"));
 }
+
+#[test]
+fn a_compose_file_chosen_by_a_variable_follows_the_broker_flag() {
+    let sandbox = Sandbox::new();
+    let out = output(&mut sandbox.bench("p98"));
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(sandbox.run_json("p98")["metrics"]["flavour"], 1.0);
+
+    let out = output(sandbox.bench("p98").args(["--broker", "beta"]));
+    assert_eq!(out.status.code(), Some(0));
+    let run = sandbox.run_json("p98");
+    assert_eq!(run["metrics"]["flavour"], 2.0);
+    assert_eq!(run["variables"]["broker"], "beta");
+    // The results row of a substituted broker says so; the report keeps it out of rankings.
+    let table = std::fs::read_to_string(sandbox.results()).unwrap();
+    let mut rows = csv::Reader::from_reader(table.as_bytes());
+    let column = rows
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "substituted_broker")
+        .unwrap();
+    let row = rows.records().next().unwrap().unwrap();
+    assert_eq!(&row[column], "beta");
+}
+
+#[test]
+fn a_broker_without_a_fragment_or_a_pipeline_without_a_broker_is_refused() {
+    let sandbox = Sandbox::new();
+    let out = output(sandbox.bench("p98").args(["--broker", "gamma"]));
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("98-compose-variable/pipeline.yaml:15:")
+            && err.contains("`broker-gamma.yaml` (with broker=gamma) does not exist")
+            && err.contains("broker-alpha.yaml, broker-beta.yaml"),
+        "{err}"
+    );
+
+    let out = output(sandbox.bench("p90").args(["--broker", "beta"]));
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("p90 has no broker to replace"), "{err}");
+}

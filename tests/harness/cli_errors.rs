@@ -144,3 +144,18 @@ fn a_missing_compose_tool_is_an_environment_error() {
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("Docker Compose is missing"));
 }
+
+#[test]
+fn a_compose_file_may_only_use_declared_variables_and_must_exist_by_default() {
+    let err = validate_bad("p04");
+    let at = |line: u32| format!("04-bad-compose-variable/pipeline.yaml:{line}:");
+    assert!(
+        err.contains(&at(7)) && err.contains("uses `${flavour}`, which is not a variable"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&at(8))
+            && err.contains("`broker-kafka.yaml` (with broker=kafka) does not exist"),
+        "{err}"
+    );
+}

@@ -7,6 +7,8 @@
 # over the default (Parquet Silver at /data/silver/silver.parquet), e.g.
 #   RTDE_DBT_VARS='{"silver_source": "iceberg", "silver_iceberg_path": "s3://warehouse/silver/trips"}'
 # The project is mounted read-only: dbt's target and logs go to the run's data volume.
+# Arguments are passed on to `dbt build` (e.g. `--exclude tag:oracle` on an adapter that
+# cannot read the oracle file from SQL).
 set -eu
 vars=$(python - <<'PY'
 import json
@@ -26,6 +28,6 @@ PY
 mkdir -p /data/dbt
 status=0
 dbt build --project-dir /dbt --profiles-dir /dbt \
-  --target-path /data/dbt/target --log-path /data/dbt/logs --vars "$vars" || status=$?
+  --target-path /data/dbt/target --log-path /data/dbt/logs --vars "$vars" "$@" || status=$?
 python /dbt/scripts/dbt_summary.py /data/dbt/target/run_results.json
 exit "$status"

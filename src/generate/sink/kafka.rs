@@ -4,15 +4,14 @@
 //!
 //! Before the first message the sink asks the broker for metadata with a deadline, so an
 //! unreachable broker is a clear error in seconds rather than a hang; a missing topic is
-//! created (brokers such as tansu do not auto-create topics).
+//! created through `rtde topics`' admin code (brokers such as tansu do not auto-create topics).
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
-use rdkafka::client::{ClientContext, DefaultClientContext};
+use rdkafka::client::ClientContext;
 use rdkafka::config::ClientConfig;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::DeliveryResult;
@@ -23,6 +22,7 @@ use crate::cli::{Compression, KafkaKey};
 use crate::error::Error;
 use crate::generate::events::Event;
 use crate::generate::record::{push_int, push_trip_id};
+use crate::topics::{self, TopicSpec};
 
 /// How long the broker has to answer the first metadata request.
 const CONNECT_DEADLINE: Duration = Duration::from_secs(10);
@@ -103,7 +103,16 @@ impl KafkaSink {
             ))
         })?;
         if !metadata.topics().iter().any(|t| t.name() == topic) {
-            create_topic(&config, topic, options.partitions)?;
+            let spec = TopicSpec {
+                name: topic.to_string(),
+                partitions: Some(options.partitions),
+            };
+            topics::create(
+                &config,
+                &[spec],
+                options.partitions,
+                Instant::now() + CONNECT_DEADLINE,
+            )?;
         }
         Ok(KafkaSink {
             producer,
@@ -114,31 +123,6 @@ impl KafkaSink {
             sent: 0,
         })
     }
-}
-
-/// Creates `topic` with `partitions` partitions and one replica.
-fn create_topic(config: &ClientConfig, topic: &str, partitions: i32) -> anyhow::Result<()> {
-    let admin: AdminClient<DefaultClientContext> = config
-        .create()
-        .context("configuring a Kafka admin client")?;
-    let new_topic = NewTopic::new(topic, partitions, TopicReplication::Fixed(1));
-    let options = AdminOptions::new()
-        .operation_timeout(Some(CONNECT_DEADLINE))
-        .request_timeout(Some(CONNECT_DEADLINE));
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    let results = runtime
-        .block_on(admin.create_topics([&new_topic], &options))
-        .with_context(|| format!("creating Kafka topic {topic}"))?;
-    for result in results {
-        match result {
-            Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
-            Err((name, code)) => anyhow::bail!("creating Kafka topic {name}: {code}"),
-        }
-    }
-    tracing::info!(topic, partitions, "created the Kafka topic");
-    Ok(())
 }
 
 impl Sink for KafkaSink {

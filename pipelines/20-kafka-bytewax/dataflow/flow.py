@@ -1,0 +1,111 @@
+"""P20's Bytewax dataflow: Kafka → canonical Silver rules → Parquet, dead letters → Kafka.
+
+    taxi.raw_trips ──parse──┬── not a JSON object ─────────────▶ taxi.raw_trips.dlq (unchanged)
+                            └── Silver rules ─ dedup on trip_id ─▶ /data/silver/part-<worker>.parquet
+
+The source reads every partition from the beginning to the end it finds (`tail=False`), so
+the dataflow is a job that finishes when the topic's backlog is processed: rtde times that
+as the processing stage, with no sleep and no guess. Run it with
+
+    python -m bytewax.run flow:flow -w 2
+
+Configuration (environment): RTDE_BROKERS (default broker:9092), RTDE_TOPIC
+(taxi.raw_trips), RTDE_DLQ_TOPIC (taxi.raw_trips.dlq), RTDE_ORACLE (/data/oracle.json, for
+the generation window), RTDE_SILVER_DIR (/data/silver).
+"""
+
+import os
+from pathlib import Path
+
+import bytewax.operators as op
+import pyarrow as pa
+import pyarrow.parquet as pq
+from bytewax.connectors.kafka import KafkaSinkMessage
+from bytewax.connectors.kafka import operators as kop
+from bytewax.dataflow import Dataflow
+from bytewax.outputs import DynamicSink, StatelessSinkPartition
+
+from silver_rules import Window, parse, silver_row
+
+BROKERS = os.environ.get("RTDE_BROKERS", "broker:9092").split(",")
+TOPIC = os.environ.get("RTDE_TOPIC", "taxi.raw_trips")
+DLQ_TOPIC = os.environ.get("RTDE_DLQ_TOPIC", "taxi.raw_trips.dlq")
+ORACLE = os.environ.get("RTDE_ORACLE", "/data/oracle.json")
+SILVER_DIR = Path(os.environ.get("RTDE_SILVER_DIR", "/data/silver"))
+
+MONEY = pa.decimal128(10, 2)
+SILVER_SCHEMA = pa.schema(
+    [
+        ("trip_id", pa.string()),
+        ("vendor_id", pa.int64()),
+        ("pickup_datetime", pa.timestamp("us")),
+        ("dropoff_datetime", pa.timestamp("us")),
+        ("passenger_count", pa.int64()),
+        ("trip_distance", pa.float64()),
+        ("rate_code_id", pa.int64()),
+        ("store_and_fwd_flag", pa.string()),
+        ("pickup_location_id", pa.int64()),
+        ("dropoff_location_id", pa.int64()),
+        ("payment_type", pa.int64()),
+        ("fare_amount", MONEY),
+        ("extra", MONEY),
+        ("mta_tax", MONEY),
+        ("tip_amount", MONEY),
+        ("tolls_amount", MONEY),
+        ("improvement_surcharge", MONEY),
+        ("total_amount", MONEY),
+        ("congestion_surcharge", MONEY),
+        ("airport_fee", MONEY),
+        ("cbd_congestion_fee", MONEY),
+    ]
+)
+
+
+class _ParquetPartition(StatelessSinkPartition):
+    """One Parquet file per worker; each batch Bytewax hands over becomes a row group."""
+
+    def __init__(self, path: Path):
+        # Opened at once, so a worker that receives no rows still leaves a valid empty file.
+        self._writer = pq.ParquetWriter(path, SILVER_SCHEMA, compression="snappy")
+
+    def write_batch(self, items):
+        if items:
+            self._writer.write_table(pa.Table.from_pylist(items, schema=SILVER_SCHEMA))
+
+    def close(self):
+        self._writer.close()
+
+
+class ParquetSink(DynamicSink):
+    def __init__(self, directory: Path):
+        self._directory = directory
+
+    def build(self, step_id, worker_index, worker_count):
+        self._directory.mkdir(parents=True, exist_ok=True)
+        return _ParquetPartition(self._directory / f"part-{worker_index}.parquet")
+
+
+def _raise(error):
+    raise RuntimeError(f"reading {TOPIC}: {error.err}")
+
+
+def _first_copy(seen, row):
+    """Keeps the first row of each trip_id: a re-sent duplicate is its original, byte for byte."""
+    return True, (None if seen else row)
+
+
+window = Window.from_oracle(ORACLE)
+flow = Dataflow("p20_silver")
+messages = kop.input("raw_trips", flow, brokers=BROKERS, topics=[TOPIC], tail=False)
+op.inspect("kafka_errors", messages.errs, lambda _step, error: _raise(error))
+
+parsed = op.map("parse", messages.oks, lambda msg: (msg, parse(msg.value)))
+split = op.branch("is_json_object", parsed, lambda pair: pair[1] is not None)
+
+dead_letters = op.map("dead_letter", split.falses, lambda pair: KafkaSinkMessage(pair[0].key, pair[0].value))
+kop.output("dlq", dead_letters, brokers=BROKERS, topic=DLQ_TOPIC)
+
+kept = op.filter_map("silver_rules", split.trues, lambda pair: silver_row(pair[1], window))
+by_trip = op.key_on("by_trip_id", kept, lambda row: row["trip_id"])
+first = op.filter_map("dedup", op.stateful_map("first_copy", by_trip, _first_copy), lambda kv: kv[1])
+op.output("silver", first, ParquetSink(SILVER_DIR))
