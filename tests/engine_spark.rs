@@ -106,11 +106,10 @@ fn parquet(dir: &Path) -> String {
     format!("read_parquet('{}/*.parquet')", dir.display())
 }
 
-/// One generation as JSON lines, with its oracle, and the reference Silver of it.
+/// One generation as JSON lines (exactly the Kafka payloads) with its oracle.
 struct Generated {
     dir: TempDir,
     oracle: Value,
-    reference: Value,
 }
 
 impl Generated {
@@ -132,31 +131,118 @@ impl Generated {
             "--oracle-out",
             &at("oracle.json"),
         ]))?;
-        let oracle: Value = serde_json::from_str(&std::fs::read_to_string(at("oracle.json"))?)?;
-        let reference = parse_counts(&run(Command::new(python()).args([
-            &repo_root().join("shared/dbt/scripts/reference_silver.py"),
-            Path::new("--bronze"),
-            Path::new(&format!("jsonl:{}", at("events.jsonl"))),
-            Path::new("--oracle"),
-            &dir.path().join("oracle.json"),
-            Path::new("--out"),
-            &dir.path().join("reference"),
-            // Kept so the test can read the reference's dead letters.
-            Path::new("--duckdb"),
-            &dir.path().join("reference.duckdb"),
-        ]))?);
-        Ok(Generated {
-            dir,
-            oracle,
-            reference,
-        })
+        let oracle = serde_json::from_str(&std::fs::read_to_string(at("oracle.json"))?)?;
+        Ok(Generated { dir, oracle })
     }
 
-    fn reference_silver(&self) -> String {
-        format!(
+    /// Runs the reference (DuckDB) on one JSON lines file with the generation's window, into
+    /// `NAME-reference/silver.parquet` and `NAME-reference.duckdb`; returns its counts.
+    fn reference(&self, events: &str, name: &str) -> Result<Value> {
+        Ok(parse_counts(&run(Command::new(python()).args([
+            &repo_root().join("shared/dbt/scripts/reference_silver.py"),
+            Path::new("--bronze"),
+            Path::new(&format!("jsonl:{}", self.path(events).display())),
+            Path::new("--oracle"),
+            &self.path("oracle.json"),
+            Path::new("--out"),
+            &self.path(&format!("{name}-reference")),
+            // Kept so that Bronze and the dead letters can be compared too.
+            Path::new("--duckdb"),
+            &self.path(&format!("{name}-reference.duckdb")),
+        ]))?))
+    }
+
+    /// Runs the reference (DuckDB) and the Spark transforms (local mode) on one JSON lines
+    /// file with the generation's window; their outputs go to `NAME-reference*` and
+    /// `NAME-spark/`.
+    fn run_both(&self, events: &str, name: &str) -> Result<Outputs> {
+        let reference = self.reference(events, name)?;
+        let spark_dir = self.path(&format!("{name}-spark"));
+        let spark = parse_counts(
+            &run(Command::new(python()).args([
+                &repo_root().join("shared/spark/local/run_local.py"),
+                Path::new("--events"),
+                &self.path(events),
+                Path::new("--oracle"),
+                &self.path("oracle.json"),
+                Path::new("--out"),
+                &spark_dir,
+            ]))
+            .context("running the Spark transforms in local mode")?,
+        );
+        eprintln!("{name}: spark {spark}; reference {reference}");
+        Ok(Outputs {
+            reference_dir: self.path(&format!("{name}-reference")),
+            reference_db: self.path(&format!("{name}-reference.duckdb")),
+            spark_dir,
+            reference,
+            spark,
+        })
+    }
+}
+
+/// Where one run of both implementations left its outputs, and what each printed.
+struct Outputs {
+    reference_dir: PathBuf,
+    reference_db: PathBuf,
+    spark_dir: PathBuf,
+    reference: Value,
+    spark: Value,
+}
+
+impl Outputs {
+    /// Asserts that Spark's Bronze, Silver and dead letters are the reference's, row for row
+    /// and (for Silver) with the same column names and types.
+    fn assert_spark_equals_the_reference(&self) -> Result<()> {
+        for name in ["bronze_rows", "silver_rows", "dead_letters"] {
+            assert_eq!(
+                self.spark[name].as_u64(),
+                self.reference[name].as_u64(),
+                "Spark's {name} vs the reference's"
+            );
+        }
+        let attach = format!(
+            "attach '{}' as reference (read_only);",
+            self.reference_db.display()
+        );
+        let spark_silver = parquet(&self.spark_dir.join("silver"));
+        let reference_silver = format!(
             "read_parquet('{}')",
-            self.path("reference/silver.parquet").display()
-        )
+            self.reference_dir.join("silver.parquet").display()
+        );
+        assert_eq!(
+            schema(&spark_silver)?,
+            schema(&reference_silver)?,
+            "Silver's columns and types must be the contract's (docs/data-contract.md §3)"
+        );
+        assert_eq!(
+            difference("", &spark_silver, &reference_silver)?,
+            0,
+            "Spark's Silver must hold exactly the reference Silver's rows"
+        );
+        assert_eq!(
+            difference(
+                &attach,
+                &parquet(&self.spark_dir.join("bronze")),
+                "reference.bronze"
+            )?,
+            0,
+            "Spark's Bronze must hold exactly the reference Bronze's rows"
+        );
+        // The dead letters are the bad messages themselves, unchanged, each once.
+        assert_eq!(
+            difference(
+                &attach,
+                &format!(
+                    "(select value from {})",
+                    parquet(&self.spark_dir.join("dead_letters"))
+                ),
+                "(select message from reference.dead_letters)"
+            )?,
+            0,
+            "Spark's dead letters must be the reference's, message for message"
+        );
+        Ok(())
     }
 }
 
@@ -168,70 +254,83 @@ fn spark_silver_equals_the_reference_silver_and_bad_messages_become_dead_letters
         oracle["dead_letters"].as_u64() > Some(0),
         "seed {SEED} must produce malformed messages for this test to mean anything: {oracle}"
     );
-
-    let out = generated.path("spark");
-    let stdout = run(Command::new(python()).args([
-        &repo_root().join("shared/spark/local/run_local.py"),
-        Path::new("--events"),
-        &generated.path("events.jsonl"),
-        Path::new("--oracle"),
-        &generated.path("oracle.json"),
-        Path::new("--out"),
-        &out,
-    ]))
-    .context("running the Spark transforms in local mode")?;
-    let spark = parse_counts(&stdout);
-    eprintln!(
-        "spark local run: {spark}; reference: {}",
-        generated.reference
-    );
-
+    let outputs = generated.run_both("events.jsonl", "events")?;
     for name in ["bronze_rows", "silver_rows", "dead_letters"] {
-        let count = spark[name].as_u64();
-        assert_eq!(count, oracle[name].as_u64(), "Spark's {name} vs the oracle");
         assert_eq!(
-            count,
-            generated.reference[name].as_u64(),
-            "Spark's {name} vs the reference"
+            outputs.spark[name].as_u64(),
+            oracle[name].as_u64(),
+            "Spark's {name} vs the oracle"
         );
     }
+    outputs.assert_spark_equals_the_reference()
+}
 
-    let (spark_silver, reference_silver) =
-        (parquet(&out.join("silver")), generated.reference_silver());
-    assert_eq!(
-        schema(&spark_silver)?,
-        schema(&reference_silver)?,
-        "Silver's columns and types must be the contract's (docs/data-contract.md §3)"
+/// Messages the generator never sends, classified and typed as the reference does: JSON that
+/// is not an object is a dead letter, an object is Bronze whatever it holds, and a field of
+/// the wrong JSON type becomes null (or is cast, for a number written as a string) on its own.
+#[test]
+fn unusual_messages_are_classified_and_typed_like_the_reference() -> Result<()> {
+    let generated = Generated::new()?;
+    let events = std::fs::read_to_string(generated.path("events.jsonl"))?;
+    let clean: Value = events
+        .lines()
+        .find_map(|line| serde_json::from_str(line).ok())
+        .context("no JSON object among the generated events")?;
+    let variant = |n: u32, changes: Value| {
+        let mut event = clean.clone();
+        event["trip_id"] = json!(format!("e{n:015x}"));
+        for (field, value) in changes.as_object().expect("changes are an object") {
+            event[field] = value.clone();
+        }
+        event.to_string()
+    };
+    let mut lines: Vec<String> = events.lines().take(200).map(str::to_owned).collect();
+    lines.extend(
+        [
+            "[1,2,3]",
+            "\"a string\"",
+            "null",
+            "42",
+            "{\"trip_id\":\"cut",
+            "{}",
+        ]
+        .map(str::to_owned),
     );
-    assert_eq!(
-        difference("", &spark_silver, &reference_silver)?,
-        0,
-        "Spark's Silver must hold exactly the reference Silver's rows"
-    );
+    lines.extend([
+        variant(1, json!({"VendorID": "two"})),
+        variant(2, json!({"passenger_count": "3"})),
+        variant(3, json!({"tpep_pickup_datetime": "not a time"})),
+        variant(
+            4,
+            json!({"tpep_pickup_datetime": "2024-01-05 10:00:00",
+                   "tpep_dropoff_datetime": "2024-01-05 10:30:00"}),
+        ),
+        variant(5, json!({"store_and_fwd_flag": {"nested": 1}})),
+        variant(6, json!({"fare_amount": "12.5"})),
+        variant(7, json!({"trip_distance": true})),
+        variant(8, json!({"PULocationID": 12.0})),
+        variant(9, json!({"fare_amount": 12.345})),
+    ]);
+    std::fs::write(generated.path("unusual.jsonl"), lines.join("\n") + "\n")?;
 
-    // The dead letters are the malformed messages themselves, unchanged, each once.
-    let attach = format!(
-        "attach '{}' as reference (read_only);",
-        generated.path("reference.duckdb").display()
+    let outputs = generated.run_both("unusual.jsonl", "unusual")?;
+    assert!(
+        outputs.spark["dead_letters"].as_u64() >= Some(5),
+        "the five lines that are not JSON objects must be dead letters: {}",
+        outputs.spark
     );
-    let spark_dead = format!("(select value from {})", parquet(&out.join("dead_letters")));
-    assert_eq!(
-        difference(
-            &attach,
-            &spark_dead,
-            "(select message from reference.dead_letters)"
-        )?,
-        0,
-        "Spark's dead letters must be the reference's, message for message"
-    );
-    Ok(())
+    outputs.assert_spark_equals_the_reference()
 }
 
 /// The row comparison above can fail: one changed cent in one row is two different rows.
 #[test]
 fn the_silver_comparison_sees_one_changed_row() -> Result<()> {
     let generated = Generated::new()?;
-    let reference = generated.reference_silver();
+    generated.reference("events.jsonl", "events")?;
+    let reference = format!(
+        "read_parquet('{}')",
+        generated.path("events-reference/silver.parquet").display()
+    );
     let tampered = format!(
         "(select * replace (case when trip_id = (select min(trip_id) from {reference}) \
          then fare_amount + 0.01 else fare_amount end as fare_amount) from {reference})"

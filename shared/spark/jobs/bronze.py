@@ -1,4 +1,4 @@
-"""Bronze job: the Kafka topic → the Iceberg table lake.bronze.raw_trips, bad messages → the DLQ.
+"""Bronze job: Kafka topic → Iceberg table lake.bronze.raw_trips, bad messages → the DLQ topic.
 
 Two Structured Streaming queries over one Kafka source, both with `trigger(availableNow=True)`:
 each reads the topic's backlog as it stands when the job starts, then stops, so the job ends

@@ -17,7 +17,7 @@ version-hint file, so only the catalog or this job knows which metadata file is 
 import json
 from pathlib import Path
 
-from common import SILVER_TABLE, BRONZE_TABLE, lake_session, read_window, setting
+from common import BRONZE_TABLE, SILVER_TABLE, lake_session, read_window, setting
 from pyspark.sql import DataFrame
 
 import transforms
