@@ -5,9 +5,10 @@
 //! Kafka payloads, malformed ones included), runs `shared/spark/local/run_local.py` (the
 //! transforms between a file source and Parquet sinks, as Structured Streaming queries with
 //! trigger availableNow) and the reference (`shared/dbt/scripts/reference_silver.py`, DuckDB),
-//! and compares: counts with the oracle, Silver's column names and types, Silver's rows, and
-//! the dead letters, message for message. The Kafka source and the Iceberg and Kafka sinks
-//! of the stack's jobs need jars this machine cannot download; they are not run here.
+//! and compares: counts with the oracle, Silver's column names and types, Bronze's and
+//! Silver's rows, and the dead letters, message for message; the same again on messages the
+//! generator never sends. The Kafka source and the Iceberg and Kafka sinks of the stack's jobs
+//! need jars this machine cannot download; they are not run here.
 //!
 //! Needs the repo's `.venv` with requirements-dev.txt installed (pyspark, duckdb) and Java 17.
 
