@@ -34,9 +34,10 @@ def read_window(oracle: Path) -> tuple[str, str]:
 def lake_session(app: str) -> SparkSession:
     """A local Spark session with the Iceberg REST catalog (Lakekeeper) as `lake`.
 
-    The catalog tells Spark where each table lives and may hand out storage credentials of
-    its own; the S3 settings below are what Spark's S3FileIO uses when it does not (MinIO's
-    local keys, path-style addressing).
+    The catalog tells Spark where each table lives and, asked through the access-delegation
+    header, hands out short-lived S3 credentials and the endpoint with each table
+    (shared/compose/iceberg-catalog.yaml enables that); those override the S3 settings below,
+    which only matter against a catalog that vends nothing (MinIO's local keys, path style).
     """
     prefix = f"spark.sql.catalog.{CATALOG}"
     conf = {
@@ -46,6 +47,7 @@ def lake_session(app: str) -> SparkSession:
         f"{prefix}.uri": setting("RTDE_CATALOG_URI", "http://catalog:8181/catalog"),
         f"{prefix}.warehouse": setting("RTDE_CATALOG_WAREHOUSE", "warehouse"),
         f"{prefix}.io-impl": "org.apache.iceberg.aws.s3.S3FileIO",
+        f"{prefix}.header.X-Iceberg-Access-Delegation": "vended-credentials",
         f"{prefix}.s3.endpoint": setting("RTDE_S3_ENDPOINT_URL", "http://minio:9000"),
         f"{prefix}.s3.path-style-access": "true",
         f"{prefix}.s3.access-key-id": setting("RTDE_S3_ACCESS_KEY_ID", "minioadmin"),
