@@ -1,0 +1,342 @@
+//! The Spark transforms of P02/P05 (`shared/spark/jobs/transforms.py`) run for real, on
+//! PySpark 3.5 in local mode, and their Silver equals the reference Silver row for row.
+//!
+//! The test generates events with `rtde generate` (fixed seed) as JSON lines (exactly the
+//! Kafka payloads, malformed ones included), runs `shared/spark/local/run_local.py` (the
+//! transforms between a file source and Parquet sinks, as Structured Streaming queries with
+//! trigger availableNow) and the reference (`shared/dbt/scripts/reference_silver.py`, DuckDB),
+//! and compares: counts with the oracle, Silver's column names and types, Bronze's and
+//! Silver's rows, and the dead letters, message for message; the same again on messages the
+//! generator never sends. The Kafka source and the Iceberg and Kafka sinks of the stack's jobs
+//! need jars this machine cannot download; they are not run here.
+//!
+//! Needs the repo's `.venv` with requirements-dev.txt installed (pyspark, duckdb) and Java 17.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail, ensure};
+use serde_json::{Value, json};
+use tempfile::TempDir;
+
+const SEED: u64 = 42;
+const EVENTS: u64 = 10_000;
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn python() -> PathBuf {
+    let python = repo_root().join(".venv/bin/python");
+    assert!(
+        python.exists(),
+        "{} is missing: create the venv at the repo root with `python3 -m venv .venv && \
+         .venv/bin/pip install -r requirements-dev.txt`",
+        python.display()
+    );
+    python
+}
+
+/// Runs a command and returns its stdout; a failure carries the command, stdout and stderr.
+fn run(command: &mut Command) -> Result<String> {
+    let output = command
+        .output()
+        .with_context(|| format!("starting {command:?}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    if !output.status.success() {
+        bail!(
+            "{command:?} failed with {}\n--- stdout ---\n{stdout}\n--- stderr ---\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok(stdout)
+}
+
+/// `name=value` lines of a script's stdout (other lines are ignored), values as JSON numbers.
+fn parse_counts(stdout: &str) -> Value {
+    let mut counts = serde_json::Map::new();
+    for (name, value) in stdout.lines().filter_map(|line| line.split_once('=')) {
+        let value = value.trim();
+        if let Ok(number) = value.parse::<u64>() {
+            counts.insert(name.to_owned(), json!(number));
+        } else if let Ok(number) = value.parse::<f64>() {
+            counts.insert(name.to_owned(), json!(number));
+        }
+    }
+    Value::Object(counts)
+}
+
+/// One DuckDB query through the venv's duckdb; returns its rows as JSON arrays.
+fn duckdb(query: &str) -> Result<Vec<Value>> {
+    let script = "import duckdb, json, sys\n\
+                  for row in duckdb.sql(sys.argv[1]).fetchall():\n    \
+                  print(json.dumps(row, default=str))";
+    let stdout = run(Command::new(python()).args(["-c", script, query]))?;
+    stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).with_context(|| format!("row {line:?}")))
+        .collect()
+}
+
+fn duckdb_count(query: &str) -> Result<u64> {
+    let rows = duckdb(query)?;
+    rows.first()
+        .and_then(|row| row[0].as_u64())
+        .with_context(|| format!("{query} returned {rows:?}, not one count"))
+}
+
+/// Rows in one relation and not in the other, both ways, duplicates counted (0 when equal).
+/// `prelude` runs first (e.g. an ATTACH the relations need).
+fn difference(prelude: &str, left: &str, right: &str) -> Result<u64> {
+    duckdb_count(&format!(
+        "{prelude} select count(*) from ((from {left} except all from {right}) \
+         union all (from {right} except all from {left}))"
+    ))
+}
+
+/// (column name, DuckDB type) of a relation, in order.
+fn schema(relation: &str) -> Result<Vec<Value>> {
+    Ok(duckdb(&format!("describe from {relation}"))?
+        .into_iter()
+        .map(|row| json!([row[0], row[1]]))
+        .collect())
+}
+
+fn parquet(dir: &Path) -> String {
+    format!("read_parquet('{}/*.parquet')", dir.display())
+}
+
+/// One generation as JSON lines (exactly the Kafka payloads) with its oracle.
+struct Generated {
+    dir: TempDir,
+    oracle: Value,
+}
+
+impl Generated {
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn new() -> Result<Generated> {
+        let dir = tempfile::Builder::new().prefix("rtde-spark-").tempdir()?;
+        let at = |name: &str| dir.path().join(name).display().to_string();
+        run(Command::new(env!("CARGO_BIN_EXE_rtde")).args([
+            "generate",
+            "--events",
+            &EVENTS.to_string(),
+            "--seed",
+            &SEED.to_string(),
+            "--sink",
+            &format!("jsonl:{}", at("events.jsonl")),
+            "--oracle-out",
+            &at("oracle.json"),
+        ]))?;
+        let oracle = serde_json::from_str(&std::fs::read_to_string(at("oracle.json"))?)?;
+        Ok(Generated { dir, oracle })
+    }
+
+    /// Runs the reference (DuckDB) on one JSON lines file with the generation's window, into
+    /// `NAME-reference/silver.parquet` and `NAME-reference.duckdb`; returns its counts.
+    fn reference(&self, events: &str, name: &str) -> Result<Value> {
+        Ok(parse_counts(&run(Command::new(python()).args([
+            &repo_root().join("shared/dbt/scripts/reference_silver.py"),
+            Path::new("--bronze"),
+            Path::new(&format!("jsonl:{}", self.path(events).display())),
+            Path::new("--oracle"),
+            &self.path("oracle.json"),
+            Path::new("--out"),
+            &self.path(&format!("{name}-reference")),
+            // Kept so that Bronze and the dead letters can be compared too.
+            Path::new("--duckdb"),
+            &self.path(&format!("{name}-reference.duckdb")),
+        ]))?))
+    }
+
+    /// Runs the reference (DuckDB) and the Spark transforms (local mode) on one JSON lines
+    /// file with the generation's window; their outputs go to `NAME-reference*` and
+    /// `NAME-spark/`.
+    fn run_both(&self, events: &str, name: &str) -> Result<Outputs> {
+        let reference = self.reference(events, name)?;
+        let spark_dir = self.path(&format!("{name}-spark"));
+        let spark = parse_counts(
+            &run(Command::new(python()).args([
+                &repo_root().join("shared/spark/local/run_local.py"),
+                Path::new("--events"),
+                &self.path(events),
+                Path::new("--oracle"),
+                &self.path("oracle.json"),
+                Path::new("--out"),
+                &spark_dir,
+            ]))
+            .context("running the Spark transforms in local mode")?,
+        );
+        eprintln!("{name}: spark {spark}; reference {reference}");
+        Ok(Outputs {
+            reference_dir: self.path(&format!("{name}-reference")),
+            reference_db: self.path(&format!("{name}-reference.duckdb")),
+            spark_dir,
+            reference,
+            spark,
+        })
+    }
+}
+
+/// Where one run of both implementations left its outputs, and what each printed.
+struct Outputs {
+    reference_dir: PathBuf,
+    reference_db: PathBuf,
+    spark_dir: PathBuf,
+    reference: Value,
+    spark: Value,
+}
+
+impl Outputs {
+    /// Asserts that Spark's Bronze, Silver and dead letters are the reference's, row for row
+    /// and (for Silver) with the same column names and types.
+    fn assert_spark_equals_the_reference(&self) -> Result<()> {
+        for name in ["bronze_rows", "silver_rows", "dead_letters"] {
+            assert_eq!(
+                self.spark[name].as_u64(),
+                self.reference[name].as_u64(),
+                "Spark's {name} vs the reference's"
+            );
+        }
+        let attach = format!(
+            "attach '{}' as reference (read_only);",
+            self.reference_db.display()
+        );
+        let spark_silver = parquet(&self.spark_dir.join("silver"));
+        let reference_silver = format!(
+            "read_parquet('{}')",
+            self.reference_dir.join("silver.parquet").display()
+        );
+        assert_eq!(
+            schema(&spark_silver)?,
+            schema(&reference_silver)?,
+            "Silver's columns and types must be the contract's (docs/data-contract.md §3)"
+        );
+        assert_eq!(
+            difference("", &spark_silver, &reference_silver)?,
+            0,
+            "Spark's Silver must hold exactly the reference Silver's rows"
+        );
+        assert_eq!(
+            difference(
+                &attach,
+                &parquet(&self.spark_dir.join("bronze")),
+                "reference.bronze"
+            )?,
+            0,
+            "Spark's Bronze must hold exactly the reference Bronze's rows"
+        );
+        // The dead letters are the bad messages themselves, unchanged, each once.
+        assert_eq!(
+            difference(
+                &attach,
+                &format!(
+                    "(select value from {})",
+                    parquet(&self.spark_dir.join("dead_letters"))
+                ),
+                "(select message from reference.dead_letters)"
+            )?,
+            0,
+            "Spark's dead letters must be the reference's, message for message"
+        );
+        Ok(())
+    }
+}
+
+#[test]
+fn spark_silver_equals_the_reference_silver_and_bad_messages_become_dead_letters() -> Result<()> {
+    let generated = Generated::new()?;
+    let oracle = &generated.oracle;
+    ensure!(
+        oracle["dead_letters"].as_u64() > Some(0),
+        "seed {SEED} must produce malformed messages for this test to mean anything: {oracle}"
+    );
+    let outputs = generated.run_both("events.jsonl", "events")?;
+    for name in ["bronze_rows", "silver_rows", "dead_letters"] {
+        assert_eq!(
+            outputs.spark[name].as_u64(),
+            oracle[name].as_u64(),
+            "Spark's {name} vs the oracle"
+        );
+    }
+    outputs.assert_spark_equals_the_reference()
+}
+
+/// Messages the generator never sends, classified and typed as the reference does: JSON that
+/// is not an object is a dead letter, an object is Bronze whatever it holds, and a field of
+/// the wrong JSON type becomes null (or is cast, for a number written as a string) on its own.
+#[test]
+fn unusual_messages_are_classified_and_typed_like_the_reference() -> Result<()> {
+    let generated = Generated::new()?;
+    let events = std::fs::read_to_string(generated.path("events.jsonl"))?;
+    let clean: Value = events
+        .lines()
+        .find_map(|line| serde_json::from_str(line).ok())
+        .context("no JSON object among the generated events")?;
+    let variant = |n: u32, changes: Value| {
+        let mut event = clean.clone();
+        event["trip_id"] = json!(format!("e{n:015x}"));
+        for (field, value) in changes.as_object().expect("changes are an object") {
+            event[field] = value.clone();
+        }
+        event.to_string()
+    };
+    let mut lines: Vec<String> = events.lines().take(200).map(str::to_owned).collect();
+    lines.extend(
+        [
+            "[1,2,3]",
+            "\"a string\"",
+            "null",
+            "42",
+            "{\"trip_id\":\"cut",
+            "{}",
+        ]
+        .map(str::to_owned),
+    );
+    lines.extend([
+        variant(1, json!({"VendorID": "two"})),
+        variant(2, json!({"passenger_count": "3"})),
+        variant(3, json!({"tpep_pickup_datetime": "not a time"})),
+        variant(
+            4,
+            json!({"tpep_pickup_datetime": "2024-01-05 10:00:00",
+                   "tpep_dropoff_datetime": "2024-01-05 10:30:00"}),
+        ),
+        variant(5, json!({"store_and_fwd_flag": {"nested": 1}})),
+        variant(6, json!({"fare_amount": "12.5"})),
+        variant(7, json!({"trip_distance": true})),
+        variant(8, json!({"PULocationID": 12.0})),
+        variant(9, json!({"fare_amount": 12.345})),
+    ]);
+    std::fs::write(generated.path("unusual.jsonl"), lines.join("\n") + "\n")?;
+
+    let outputs = generated.run_both("unusual.jsonl", "unusual")?;
+    assert!(
+        outputs.spark["dead_letters"].as_u64() >= Some(5),
+        "the five lines that are not JSON objects must be dead letters: {}",
+        outputs.spark
+    );
+    outputs.assert_spark_equals_the_reference()
+}
+
+/// The row comparison above can fail: one changed cent in one row is two different rows.
+#[test]
+fn the_silver_comparison_sees_one_changed_row() -> Result<()> {
+    let generated = Generated::new()?;
+    generated.reference("events.jsonl", "events")?;
+    let reference = format!(
+        "read_parquet('{}')",
+        generated.path("events-reference/silver.parquet").display()
+    );
+    let tampered = format!(
+        "(select * replace (case when trip_id = (select min(trip_id) from {reference}) \
+         then fare_amount + 0.01 else fare_amount end as fare_amount) from {reference})"
+    );
+    assert_eq!(difference("", &reference, &reference)?, 0);
+    assert_eq!(difference("", &tampered, &reference)?, 2);
+    Ok(())
+}
