@@ -26,6 +26,7 @@ pub fn build(ctx: &Context, args: &ImagesBuildArgs) -> Result<i32> {
             let what = match outcome {
                 Outcome::Built => "built",
                 Outcome::UpToDate => "up to date",
+                Outcome::NeedsRegistry => "skipped: its base image needs a registry",
             };
             reporter.event(Event::Note(format!(
                 "{image}: {what} ({:.1}s so far)",

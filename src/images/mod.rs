@@ -43,6 +43,8 @@ pub enum BaseChoice {
 pub enum Outcome {
     Built,
     UpToDate,
+    /// Skipped by `--base local`: its public base cannot be stood in for.
+    NeedsRegistry,
 }
 
 /// The host's extra CA certificates (`RTDE_EXTRA_CA_DIR`, default the Debian location).
@@ -71,18 +73,35 @@ pub fn build(
             .into());
         }
     }
-    let wanted_images: Vec<&ImageSpec> = file
+    let mut wanted_images: Vec<&ImageSpec> = file
         .images
         .iter()
         .filter(|i| only.is_empty() || only.contains(&i.name))
         .collect();
     if choice == BaseChoice::Local {
+        if let Some(named) = wanted_images
+            .iter()
+            .find(|i| i.base.is_none() && only.contains(&i.name))
+        {
+            return Err(Error::Environment(format!(
+                "image `{}` has no local base: it builds on its public base image, which needs a \
+                 registry (`rtde images build --base public --only {}`)",
+                named.name, named.name
+            ))
+            .into());
+        }
+        for image in wanted_images.iter().filter(|i| i.base.is_none()) {
+            progress(&image.image, &Outcome::NeedsRegistry);
+        }
+        wanted_images.retain(|i| i.base.is_some());
+    }
+    if choice == BaseChoice::Local {
         let mut bases: Vec<&BaseSpec> = Vec::new();
         for name in only.iter().filter(|n| file.base(n).is_some()) {
             bases.extend(file.base_chain(name)?);
         }
-        for image in &wanted_images {
-            bases.extend(file.base_chain(&image.base)?);
+        for base in wanted_images.iter().filter_map(|i| i.base.as_deref()) {
+            bases.extend(file.base_chain(base)?);
         }
         if only.is_empty() {
             for b in &file.bases {
@@ -110,7 +129,8 @@ pub fn build(
     for image in wanted_images {
         let base_image = match choice {
             BaseChoice::Local => {
-                let b = file.base(&image.base).expect("checked by base_chain");
+                let name = image.base.as_deref().expect("images without a base were skipped");
+                let b = file.base(name).expect("checked by base_chain");
                 if !image_exists(&b.image) {
                     return Err(missing_base(&b.image).into());
                 }
@@ -222,16 +242,16 @@ fn build_image(root: &Path, image: &ImageSpec, base: Option<&str>) -> Result<Out
     for (k, v) in local.map(|l| &l.args).into_iter().flatten() {
         cmd.args(["--build-arg", &format!("{k}={v}")]);
     }
-    let previous = inputs_label(&image.image);
+    // Docker's layer cache also sees files the Dockerfile copies (a changed requirements
+    // file): whether anything was rebuilt is told by the image id, not by the label alone.
+    let previous = image_id(&image.image).ok();
     cmd.arg(&context);
     run(&mut cmd, &format!("docker build of {}", image.image))?;
-    Ok(
-        if previous.as_deref() == Some(key.as_str()) && image_id(&image.image).is_ok() {
-            Outcome::UpToDate
-        } else {
-            Outcome::Built
-        },
-    )
+    Ok(if previous.is_some() && previous == image_id(&image.image).ok() {
+        Outcome::UpToDate
+    } else {
+        Outcome::Built
+    })
 }
 
 /// A build context holding just the host files a local build copies in.

@@ -39,7 +39,11 @@ pub struct ImageSpec {
     pub name: String,
     pub image: String,
     pub dockerfile: String,
-    pub base: String,
+    /// The local base it builds on without a registry. Absent for an image whose public base
+    /// no Debian base can stand in for (Flink, Spark: a JVM distribution with its own
+    /// layout): it builds only with `--base public`.
+    #[serde(default)]
+    pub base: Option<String>,
     #[serde(default = "dot")]
     pub context: String,
     /// How to build it on a local base instead, when that differs: no Rust or other build
@@ -110,12 +114,13 @@ impl ImagesFile {
             }
         }
         for i in &file.images {
-            if file.base(&i.base).is_none() {
+            if let Some(base) = &i.base
+                && file.base(base).is_none()
+            {
                 return Err(Error::InvalidInput(format!(
-                    "{}: image `{}` names base `{}`, which is not under `bases:`",
+                    "{}: image `{}` names base `{base}`, which is not under `bases:`",
                     path.display(),
                     i.name,
-                    i.base
                 ))
                 .into());
             }
