@@ -5,21 +5,25 @@
 //! temporary copy of the project, and checks the outcome against the generator's oracle:
 //! every dbt test passes, and the Gold lists equal the oracle's to the cent. A tampered Silver
 //! row must make the oracle check fail. The same project is also built on a real PostgreSQL
-//! server (the `postgres` target PostgreSQL-wire engines use), started privately by the test.
+//! server (the `postgres` target PostgreSQL-wire engines use), started privately by the test,
+//! and on the `duckdb_lake` target over the reference Silver written as a real Iceberg table
+//! (pyiceberg) and a real Delta table (delta-rs), read by DuckDB's extensions from the
+//! `duckdb-ext-*` packages, without network.
 //!
 //! RisingWave cannot run here, so its target is checked in two halves: the project compiled
 //! for `risingwave` (no server needed) must parse as RisingWave SQL with no `decimal(p, s)`,
 //! and the RisingWave implementations of the project's dispatch macros, run on PostgreSQL in
 //! place of PostgreSQL's own, must pass every data test and give Gold equal to the oracle.
 //!
-//! Needs the repo's `.venv` with `shared/dbt/requirements.txt` installed (CI's `.ci/run` makes
-//! it) and PostgreSQL's server programs (Debian's `postgresql` package); a missing tool fails
-//! the test with what to install.
+//! Needs the repo's `.venv` with `requirements-dev.txt` installed (CI's `.ci/run` makes it) and
+//! PostgreSQL's server programs (Debian's `postgresql` package); a missing tool fails the test
+//! with what to install.
 
 use std::fs;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::Instant;
 
 use anyhow::{Context, Result, bail, ensure};
 use serde_json::{Value, json};
@@ -53,11 +57,22 @@ impl Venv {
             assert!(
                 tool.exists(),
                 "{} is missing: create the venv with `python3 -m venv .venv && \
-                 .venv/bin/pip install -r shared/dbt/requirements.txt` at the repo root",
+                 .venv/bin/pip install -r requirements-dev.txt` at the repo root",
                 tool.display()
             );
         }
         venv
+    }
+
+    /// The DuckDB extension directory that the `duckdb-ext-*` packages fill (each adds
+    /// `v<DuckDB>/<platform>/<name>.duckdb_extension`), inside the package `duckdb_ext`.
+    fn duckdb_extension_dir(&self) -> Result<PathBuf> {
+        let stdout = run(Command::new(&self.python).args([
+            "-c",
+            "import duckdb_ext; print(list(duckdb_ext.__path__)[0])",
+        ]))
+        .context("DuckDB's extension packages (duckdb-ext-* in shared/dbt/requirements.txt)")?;
+        Ok(PathBuf::from(stdout.trim()).join("extensions"))
     }
 }
 
@@ -95,6 +110,15 @@ fn parse_counts(stdout: &str) -> Result<Value> {
         counts.insert(name.to_owned(), json!(value));
     }
     Ok(Value::Object(counts))
+}
+
+/// The value of the `name=value` line called `name` in a helper script's stdout.
+fn value_of(stdout: &str, name: &str) -> Result<String> {
+    stdout
+        .lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix('='))
+        .map(str::to_owned)
+        .with_context(|| format!("no {name}= line in {stdout:?}"))
 }
 
 /// Copies a directory tree, leaving out what dbt and Python write (target, logs, caches).
@@ -261,6 +285,87 @@ impl Prepared {
             &format!("import duckdb; print(duckdb.sql({query:?}).fetchone()[0])"),
         ]))?;
         Ok(stdout.trim().parse()?)
+    }
+
+    /// Runs `tests/support/silver_lake.py` on `silver/silver.parquet`; returns its stdout.
+    fn silver_lake(&self, action: &str, args: &[&str]) -> Result<String> {
+        run(Command::new(&self.venv.python)
+            .arg(repo_root().join("tests/support/silver_lake.py"))
+            .arg(action)
+            .arg("--silver")
+            .arg(self.path("silver/silver.parquet"))
+            .args(args))
+        .with_context(|| {
+            format!("silver_lake.py {action} (its packages are in requirements-dev.txt)")
+        })
+    }
+
+    /// The environment of the `duckdb_lake` target, with Gold in `database`.
+    fn lake_env(&self, database: &str) -> Result<[(&'static str, String); 3]> {
+        Ok([
+            ("RTDE_DBT_TARGET", "duckdb_lake".to_owned()),
+            (
+                "RTDE_DBT_DUCKDB_PATH",
+                self.path(database).display().to_string(),
+            ),
+            (
+                "RTDE_DUCKDB_EXTENSION_DIR",
+                self.venv.duckdb_extension_dir()?.display().to_string(),
+            ),
+        ])
+    }
+
+    /// Checks that `relation` (DuckDB SQL reading the lake table with the packaged
+    /// extensions) holds exactly the reference Silver's rows, with the same column types.
+    fn assert_lake_holds_silver(&self, relation: &str) -> Result<()> {
+        let extension_dir = self.venv.duckdb_extension_dir()?.display().to_string();
+        let stdout = self.silver_lake(
+            "compare",
+            &["--relation", relation, "--extension-dir", &extension_dir],
+        )?;
+        let counts = parse_counts(&stdout)?;
+        ensure!(
+            counts["rows_differing"] == json!(0) && counts["same_types"] == json!(1),
+            "{relation} must hold the reference Silver's rows with its types: {counts}"
+        );
+        Ok(())
+    }
+
+    /// Runs `dbt build` on the `duckdb_lake` target with these Silver vars and Gold in
+    /// `database`; checks that every test passed (the oracle's included) and that Gold equals
+    /// the oracle. Prints how long `dbt build` took (`--no-capture` shows it).
+    fn build_on_lake(&self, mut vars: Value, database: &str) -> Result<()> {
+        vars["oracle_path"] = json!(self.path("oracle.json"));
+        let started = Instant::now();
+        let build = self.dbt_with(&["build"], vars.clone(), &self.lake_env(database)?)?;
+        let took = started.elapsed();
+        let statuses = test_statuses(&self.run_results()?);
+        let not_passed: Vec<_> = statuses.iter().filter(|(_, s)| s != "pass").collect();
+        ensure!(
+            build.status.success() && not_passed.is_empty(),
+            "dbt build on {vars} must pass every test; not passed: {not_passed:?}\n{}",
+            stdout_of(&build)
+        );
+        let data_tests = statuses
+            .iter()
+            .filter(|(id, _)| id.starts_with("test."))
+            .count();
+        ensure!(
+            data_tests >= MIN_DATA_TESTS
+                && statuses
+                    .iter()
+                    .filter(|(id, _)| id.contains("matches_oracle"))
+                    .count()
+                    == 4,
+            "{data_tests} data tests ran on {vars}, the floor is {MIN_DATA_TESTS} with the four \
+             oracle comparisons: {statuses:?}"
+        );
+        ensure!(
+            self.gold(database)? == self.oracle["gold"],
+            "Gold built from {vars} must equal the oracle"
+        );
+        eprintln!("dbt build on {vars}: {:.1} s", took.as_secs_f64());
+        Ok(())
     }
 }
 
@@ -557,6 +662,54 @@ fn dbt_build_on_postgresql_passes_every_test_and_equals_the_oracle() -> Result<(
         "Gold built on PostgreSQL must equal the oracle"
     );
     Ok(())
+}
+
+#[test]
+fn dbt_build_on_iceberg_silver_passes_every_test_and_equals_the_oracle() -> Result<()> {
+    let prepared = Prepared::new()?;
+    prepared.reference_silver(
+        &format!("parquet:{}", prepared.path("bronze.parquet").display()),
+        "silver",
+    )?;
+    let warehouse = prepared.path("warehouse").display().to_string();
+    let written = prepared.silver_lake("iceberg", &["--warehouse", &warehouse])?;
+
+    // Through the metadata file, as a catalog names the table's current state.
+    let metadata = value_of(&written, "metadata")?;
+    prepared.assert_lake_holds_silver(&format!("iceberg_scan('{metadata}')"))?;
+    prepared.build_on_lake(
+        json!({"silver_source": "iceberg", "silver_iceberg_path": metadata}),
+        "iceberg_metadata.duckdb",
+    )?;
+
+    // Through the table's folder after it moved, as when a stack's bucket is mounted or
+    // copied elsewhere: allow_moved_paths finds the files under the folder given, not where
+    // the writer recorded them (they are gone).
+    let root = PathBuf::from(value_of(&written, "root")?);
+    let moved = prepared.path("moved_trips");
+    fs::rename(&root, &moved)?;
+    prepared.build_on_lake(
+        json!({"silver_source": "iceberg", "silver_iceberg_path": moved}),
+        "iceberg_moved.duckdb",
+    )?;
+    Ok(())
+}
+
+#[test]
+fn dbt_build_on_delta_silver_passes_every_test_and_equals_the_oracle() -> Result<()> {
+    let prepared = Prepared::new()?;
+    prepared.reference_silver(
+        &format!("parquet:{}", prepared.path("bronze.parquet").display()),
+        "silver",
+    )?;
+    let table = prepared.path("delta_trips").display().to_string();
+    let written = prepared.silver_lake("delta", &["--table", &table])?;
+    let root = value_of(&written, "table")?;
+    prepared.assert_lake_holds_silver(&format!("delta_scan('{root}')"))?;
+    prepared.build_on_lake(
+        json!({"silver_source": "delta", "silver_delta_path": root}),
+        "delta.duckdb",
+    )
 }
 
 #[test]
