@@ -13,47 +13,20 @@
 //! Needs the repo's `.venv` with requirements-dev.txt installed (DuckDB and the Flink jars of
 //! `apache-flink-libraries`) and a Java 17 runtime with its compiler (`java` on PATH).
 
+#[path = "support/tools.rs"]
+mod tools;
+
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-use anyhow::{Context, Result, bail, ensure};
+use anyhow::{Context, Result, ensure};
 use serde_json::Value;
+use tools::{python, repo_root, run};
 
 const SEED: u64 = 42;
 const EVENTS: u64 = 10_000;
-
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn python() -> PathBuf {
-    let python = repo_root().join(".venv/bin/python");
-    assert!(
-        python.exists(),
-        "{} is missing: create the venv with `python3 -m venv .venv && \
-         .venv/bin/pip install -r requirements-dev.txt` at the repo root",
-        python.display()
-    );
-    python
-}
-
-/// Runs a command and returns its stdout; a failure carries the command, stdout and stderr.
-fn run(command: &mut Command) -> Result<String> {
-    let output = command
-        .output()
-        .with_context(|| format!("starting {command:?}"))?;
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    if !output.status.success() {
-        bail!(
-            "{command:?} failed with {}\n--- stdout ---\n{stdout}\n--- stderr ---\n{}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    Ok(stdout)
-}
 
 /// The value of a `name=value` line of a helper script's stdout.
 fn value<'a>(stdout: &'a str, name: &str) -> Result<&'a str> {

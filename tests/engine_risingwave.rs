@@ -12,31 +12,20 @@
 //! sqlglot) and a PostgreSQL server from `tests/support/postgres.sh start`, whose URL is in
 //! `RTDE_TEST_POSTGRES` (as `.ci/run` sets it).
 
+#[path = "support/tools.rs"]
+mod tools;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use serde_json::Value;
 use tempfile::TempDir;
+use tools::{python, repo_root, run};
 
 const SEED: u64 = 42;
 const EVENTS: u64 = 10_000;
-
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn python() -> PathBuf {
-    let python = repo_root().join(".venv/bin/python");
-    assert!(
-        python.exists(),
-        "{} is missing: create the venv with `python3 -m venv .venv && \
-         .venv/bin/pip install -r requirements-dev.txt` at the repo root",
-        python.display()
-    );
-    python
-}
 
 fn script(name: &str) -> PathBuf {
     repo_root().join("shared").join(name)
@@ -55,20 +44,6 @@ fn output_of(command: &mut Command) -> Result<Output> {
     command
         .output()
         .with_context(|| format!("starting {command:?}"))
-}
-
-/// Runs a command and returns its stdout; a failure carries the command, stdout and stderr.
-fn run(command: &mut Command) -> Result<String> {
-    let output = output_of(command)?;
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    if !output.status.success() {
-        bail!(
-            "{command:?} failed with {}\n--- stdout ---\n{stdout}\n--- stderr ---\n{}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    Ok(stdout)
 }
 
 /// The `name=value` count a helper script printed.

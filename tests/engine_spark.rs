@@ -12,46 +12,19 @@
 //!
 //! Needs the repo's `.venv` with requirements-dev.txt installed (pyspark, duckdb) and Java 17.
 
+#[path = "support/tools.rs"]
+mod tools;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use anyhow::{Context, Result, bail, ensure};
+use anyhow::{Context, Result, ensure};
 use serde_json::{Value, json};
 use tempfile::TempDir;
+use tools::{python, repo_root, run};
 
 const SEED: u64 = 42;
 const EVENTS: u64 = 10_000;
-
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn python() -> PathBuf {
-    let python = repo_root().join(".venv/bin/python");
-    assert!(
-        python.exists(),
-        "{} is missing: create the venv at the repo root with `python3 -m venv .venv && \
-         .venv/bin/pip install -r requirements-dev.txt`",
-        python.display()
-    );
-    python
-}
-
-/// Runs a command and returns its stdout; a failure carries the command, stdout and stderr.
-fn run(command: &mut Command) -> Result<String> {
-    let output = command
-        .output()
-        .with_context(|| format!("starting {command:?}"))?;
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    if !output.status.success() {
-        bail!(
-            "{command:?} failed with {}\n--- stdout ---\n{stdout}\n--- stderr ---\n{}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    Ok(stdout)
-}
 
 /// `name=value` lines of a script's stdout (other lines are ignored), values as JSON numbers.
 fn parse_counts(stdout: &str) -> Value {
