@@ -664,6 +664,38 @@ fn dbt_build_on_postgresql_passes_every_test_and_equals_the_oracle() -> Result<(
     Ok(())
 }
 
+/// The dbt vars `iceberg_metadata.py` makes from a REST catalog's answers. No REST catalog
+/// server installs here, so a stand-in (tests/support/iceberg_rest_standin.py) serves
+/// Lakekeeper's two answers for the table pyiceberg wrote.
+fn vars_from_rest_catalog(venv: &Venv, metadata: &str) -> Result<Value> {
+    use std::io::{BufRead, BufReader};
+    let mut standin = Command::new(&venv.python)
+        .arg(repo_root().join("tests/support/iceberg_rest_standin.py"))
+        .arg(metadata)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .context("starting the REST catalog stand-in")?;
+    let mut port = String::new();
+    BufReader::new(standin.stdout.take().context("stand-in stdout")?).read_line(&mut port)?;
+    let asked = run(Command::new(&venv.python).args([
+        repo_root()
+            .join("shared/dbt/scripts/iceberg_metadata.py")
+            .to_str()
+            .context("non-UTF-8 repo path")?,
+        "--catalog",
+        &format!("http://127.0.0.1:{}/catalog", port.trim()),
+        "--warehouse",
+        "warehouse",
+        "--table",
+        "taxi.silver_trips",
+    ]));
+    let _ = standin.kill();
+    let _ = standin.wait();
+    let vars: Value = serde_json::from_str(&asked?)?;
+    ensure!(vars["silver_source"] == "iceberg", "{vars}");
+    Ok(vars)
+}
+
 #[test]
 fn dbt_build_on_iceberg_silver_passes_every_test_and_equals_the_oracle() -> Result<()> {
     let prepared = Prepared::new()?;
@@ -674,13 +706,13 @@ fn dbt_build_on_iceberg_silver_passes_every_test_and_equals_the_oracle() -> Resu
     let warehouse = prepared.path("warehouse").display().to_string();
     let written = prepared.silver_lake("iceberg", &["--warehouse", &warehouse])?;
 
-    // Through the metadata file, as a catalog names the table's current state.
+    // Through the metadata file, as a REST catalog names the table's current state: the
+    // vars come from shared/dbt/scripts/iceberg_metadata.py, as in P01/P04's dbt stage.
     let metadata = value_of(&written, "metadata")?;
     prepared.assert_lake_holds_silver(&format!("iceberg_scan('{metadata}')"))?;
-    prepared.build_on_lake(
-        json!({"silver_source": "iceberg", "silver_iceberg_path": metadata}),
-        "iceberg_metadata.duckdb",
-    )?;
+    let vars = vars_from_rest_catalog(&prepared.venv, &metadata)?;
+    ensure!(vars["silver_iceberg_path"] == metadata, "{vars}");
+    prepared.build_on_lake(vars, "iceberg_metadata.duckdb")?;
 
     // Through the table's folder after it moved, as when a stack's bucket is mounted or
     // copied elsewhere: allow_moved_paths finds the files under the folder given, not where
