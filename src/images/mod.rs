@@ -129,7 +129,10 @@ pub fn build(
     for image in wanted_images {
         let base_image = match choice {
             BaseChoice::Local => {
-                let name = image.base.as_deref().expect("images without a base were skipped");
+                let name = image
+                    .base
+                    .as_deref()
+                    .expect("images without a base were skipped");
                 let b = file.base(name).expect("checked by base_chain");
                 if !image_exists(&b.image) {
                     return Err(missing_base(&b.image).into());
@@ -247,11 +250,13 @@ fn build_image(root: &Path, image: &ImageSpec, base: Option<&str>) -> Result<Out
     let previous = image_id(&image.image).ok();
     cmd.arg(&context);
     run(&mut cmd, &format!("docker build of {}", image.image))?;
-    Ok(if previous.is_some() && previous == image_id(&image.image).ok() {
-        Outcome::UpToDate
-    } else {
-        Outcome::Built
-    })
+    Ok(
+        if previous.is_some() && previous == image_id(&image.image).ok() {
+            Outcome::UpToDate
+        } else {
+            Outcome::Built
+        },
+    )
 }
 
 /// A build context holding just the host files a local build copies in.
