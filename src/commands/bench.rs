@@ -2,6 +2,7 @@
 //! with the results table rewritten after every run (a later failure never loses earlier
 //! results).
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use anyhow::Result;
@@ -97,13 +98,20 @@ async fn run_all(
                 )));
             }
         }
+        // Only the pipeline's own variables reach its run: `bench-all --broker tansu` must
+        // not record a broker on a pipeline that has none (it would read as a substitution).
+        let own: BTreeMap<String, String> = vars
+            .iter()
+            .filter(|(name, _)| pipeline.variables.contains_key(*name))
+            .map(|(name, value)| (name.clone(), value.clone()))
+            .collect();
         let mut records: Vec<RunRecord> = Vec::new();
         let mut dirs: Vec<String> = Vec::new();
         let mut failed = false;
         for index in 0..total {
             let spec = RunSpec {
                 pipeline,
-                overrides: &vars,
+                overrides: &own,
                 out_dir: &out_dir,
                 keep_up: options.keep_up && index + 1 == total,
                 run_index: index,

@@ -168,14 +168,27 @@ fn bench_all_runs_the_selection_and_rejects_an_empty_one() {
         "fixture",
         "--var",
         &image,
+        "--broker",
+        "beta",
     ]);
     cmd.arg("--no-sample")
         .arg("--out")
         .arg(sandbox.runs())
         .arg("--results")
         .arg(sandbox.results());
-    assert_eq!(output(&mut cmd).status.code(), Some(0));
+    let out = output(&mut cmd);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("p90 has no variable `broker`"));
     assert_eq!(sandbox.run_dirs("p90").len(), 1);
+    // A pipeline without a broker runs on its own stack: nothing records a substitution.
+    let run = sandbox.run_json("p90");
+    assert!(
+        run["variables"].get("broker").is_none(),
+        "{}",
+        run["variables"]
+    );
+    let table = std::fs::read_to_string(sandbox.results()).unwrap();
+    assert!(!table.contains("beta"), "{table}");
     assert!(
         sandbox.run_dirs("p91").is_empty(),
         "only the selection runs"
