@@ -29,12 +29,14 @@ pub struct ScatterPoint {
     pub peak_mem_mib: f64,
 }
 
-/// One container's memory over a run.
+/// One service's memory over a run: a line per container that ran for it. A service run as
+/// one-off jobs has several containers, and a line drawn across the time between them would
+/// show memory that no process held.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MemorySeries {
     pub name: String,
-    /// (seconds since the clock started, MiB).
-    pub points: Vec<(f64, f64)>,
+    /// Per container, (seconds since the clock started, MiB).
+    pub lines: Vec<Vec<(f64, f64)>>,
 }
 
 const WIDTH: u32 = 960;
@@ -246,7 +248,10 @@ pub fn memory_over_time(series: &[MemorySeries], title: &str) -> Result<String> 
         root.fill(&WHITE).map_err(chart_error)?;
         let (plot, legend) = root.split_horizontally(WIDTH);
         let stack = stack_total(series);
-        let all = series.iter().flat_map(|s| &s.points).chain(&stack.points);
+        let all = series
+            .iter()
+            .flat_map(|s| s.lines.iter().flatten())
+            .chain(stack.lines.iter().flatten());
         let (max_t, max_mib) = all.fold((0.0f64, 0.0f64), |(t, m), p| (t.max(p.0), m.max(p.1)));
         let mut chart = ChartBuilder::on(&plot)
             .caption(title, (FONT, 22))
@@ -273,9 +278,11 @@ pub fn memory_over_time(series: &[MemorySeries], title: &str) -> Result<String> 
             } else {
                 color(i).stroke_width(2)
             };
-            chart
-                .draw_series(LineSeries::new(one.points.iter().copied(), style))
-                .map_err(chart_error)?;
+            for line in &one.lines {
+                chart
+                    .draw_series(LineSeries::new(line.iter().copied(), style))
+                    .map_err(chart_error)?;
+            }
             entries.push((one.name.clone(), Mark::Line(style)));
         }
         draw_legend(&legend, &entries)?;
@@ -287,16 +294,17 @@ pub fn memory_over_time(series: &[MemorySeries], title: &str) -> Result<String> 
 /// The sum over containers at each sampling instant.
 fn stack_total(series: &[MemorySeries]) -> MemorySeries {
     let mut sums: BTreeMap<u64, f64> = BTreeMap::new();
-    for point in series.iter().flat_map(|s| &s.points) {
+    for point in series.iter().flat_map(|s| s.lines.iter().flatten()) {
         // Instants are whole milliseconds in samples.csv; key on them to align containers.
         *sums.entry((point.0 * 1000.0).round() as u64).or_default() += point.1;
     }
     MemorySeries {
         name: "stack (sum)".to_string(),
-        points: sums
-            .into_iter()
-            .map(|(ms, mib)| (ms as f64 / 1000.0, mib))
-            .collect(),
+        lines: vec![
+            sums.into_iter()
+                .map(|(ms, mib)| (ms as f64 / 1000.0, mib))
+                .collect(),
+        ],
     }
 }
 
@@ -399,15 +407,15 @@ mod tests {
         let series = vec![
             MemorySeries {
                 name: "kafka".into(),
-                points: vec![(0.0, 100.0), (0.2, 120.0)],
+                lines: vec![vec![(0.0, 100.0), (0.2, 120.0)]],
             },
             MemorySeries {
                 name: "flink".into(),
-                points: vec![(0.0, 300.0), (0.2, 310.0)],
+                lines: vec![vec![(0.0, 300.0), (0.2, 310.0)]],
             },
         ];
         let total = stack_total(&series);
-        assert_eq!(total.points, vec![(0.0, 400.0), (0.2, 430.0)]);
+        assert_eq!(total.lines, vec![vec![(0.0, 400.0), (0.2, 430.0)]]);
         let svg = memory_over_time(&series, "p01 memory").unwrap();
         let doc = roxmltree::Document::parse(&svg).unwrap();
         let lines = doc
@@ -419,6 +427,31 @@ mod tests {
         let texts = texts(&svg);
         assert!(texts.contains(&"stack (sum)".to_string()));
         assert!(texts.contains(&"kafka".to_string()));
+    }
+
+    #[test]
+    fn one_off_containers_of_a_service_are_separate_lines_in_one_colour() {
+        let series = vec![MemorySeries {
+            name: "dbt".into(),
+            lines: vec![
+                vec![(1.0, 50.0), (1.2, 60.0)],
+                vec![(5.0, 80.0), (5.2, 90.0)],
+            ],
+        }];
+        let svg = memory_over_time(&series, "p00 memory").unwrap();
+        let doc = roxmltree::Document::parse(&svg).unwrap();
+        let polylines: Vec<String> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("polyline"))
+            .filter_map(|n| n.attribute("points").map(str::to_string))
+            .collect();
+        // Two container lines (no segment bridging 1.2 s to 5.0 s), the stack, the legend.
+        let two_points = polylines
+            .iter()
+            .filter(|p| p.split_whitespace().count() == 2)
+            .count();
+        assert!(two_points >= 2, "{polylines:?}");
+        assert_eq!(texts(&svg).iter().filter(|t| *t == "dbt").count(), 1);
     }
 
     #[test]

@@ -46,36 +46,51 @@ fn stage_bar(p: &PipelineResult) -> Option<StageBar> {
         (Some(low), Some(high)) => Some((low, high)),
         _ => p.row.e2e_min_s.zip(p.row.e2e_max_s),
     };
-    let mut label = p.id().to_string();
-    if p.substituted() {
-        label.push('*');
-    }
     Some(StageBar {
-        label,
+        label: chart_label(p),
         segments,
         e2e,
         error,
     })
 }
 
+/// A pipeline's name on a chart: its id, starred when its broker was substituted.
+fn chart_label(p: &PipelineResult) -> String {
+    let star = if p.substituted() { "*" } else { "" };
+    format!("{}{star}", p.id())
+}
+
 fn memory_series(p: &PipelineResult) -> Vec<MemorySeries> {
-    let mut by_container: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
+    // service → container → points: one colour per service, one line per container.
+    let mut by_service: BTreeMap<String, BTreeMap<String, Vec<(f64, f64)>>> = BTreeMap::new();
     for s in &p.samples {
-        let name = if s.service.is_empty() {
+        let service = if s.service.is_empty() {
             s.container.clone()
         } else {
             s.service.clone()
         };
-        by_container.entry(name).or_default().push((
-            s.t_offset_ms as f64 / 1000.0,
-            s.mem_working_set_bytes as f64 / MIB,
-        ));
+        by_service
+            .entry(service)
+            .or_default()
+            .entry(s.container.clone())
+            .or_default()
+            .push((
+                s.t_offset_ms as f64 / 1000.0,
+                s.mem_working_set_bytes as f64 / MIB,
+            ));
     }
-    by_container
+    by_service
         .into_iter()
-        .map(|(name, mut points)| {
-            points.sort_by(|a, b| a.0.total_cmp(&b.0));
-            MemorySeries { name, points }
+        .map(|(name, containers)| {
+            let mut lines: Vec<Vec<(f64, f64)>> = containers
+                .into_values()
+                .map(|mut points| {
+                    points.sort_by(|a, b| a.0.total_cmp(&b.0));
+                    points
+                })
+                .collect();
+            lines.sort_by(|a, b| a[0].0.total_cmp(&b[0].0));
+            MemorySeries { name, lines }
         })
         .collect()
 }
@@ -109,7 +124,7 @@ pub fn build_charts(comparison: &Comparison) -> Result<Charts> {
         .iter()
         .filter_map(|p| {
             Some(ScatterPoint {
-                label: p.id().to_string(),
+                label: chart_label(p),
                 e2e_s: p.median(&E2E)?,
                 peak_mem_mib: p.median(model::metric("peak_mem_mb"))?,
             })
@@ -121,7 +136,14 @@ pub fn build_charts(comparison: &Comparison) -> Result<Charts> {
         Some(ChartFile {
             file_name: "memory-vs-e2e.svg".to_string(),
             alt: "Peak memory against end-to-end time, medians per pipeline".to_string(),
-            svg: chart::memory_vs_time(&points, "Peak memory vs end-to-end time")?,
+            svg: chart::memory_vs_time(
+                &points,
+                if comparison.pipelines.iter().any(PipelineResult::substituted) {
+                    "Peak memory vs end-to-end time (* substituted broker)"
+                } else {
+                    "Peak memory vs end-to-end time"
+                },
+            )?,
         })
     };
     let mut memory = BTreeMap::new();
