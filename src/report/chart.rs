@@ -271,12 +271,12 @@ pub fn memory_over_time(series: &[MemorySeries], title: &str) -> Result<String> 
             .draw()
             .map_err(chart_error)?;
         let mut entries = Vec::new();
-        for (i, one) in series.iter().chain(std::iter::once(&stack)).enumerate() {
-            let is_stack = i == series.len();
-            let style = if is_stack {
+        // The stack first, so a container that holds nearly all of it stays visible on top.
+        for (i, one) in std::iter::once(&stack).chain(series).enumerate() {
+            let style = if i == 0 {
                 BLACK.stroke_width(2)
             } else {
-                color(i).stroke_width(2)
+                color(i - 1).stroke_width(2)
             };
             for line in &one.lines {
                 chart
