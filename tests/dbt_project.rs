@@ -194,6 +194,14 @@ impl Prepared {
         })
     }
 
+    /// The reference Silver from the Parquet sink, in `silver/`, as most tests start.
+    fn silver_from_parquet(&self) -> Result<Value> {
+        self.reference_silver(
+            &format!("parquet:{}", self.path("bronze.parquet").display()),
+            "silver",
+        )
+    }
+
     /// Runs the reference Bronze + Silver SQL over one sink; returns the printed counts.
     fn reference_silver(&self, bronze: &str, out: &str) -> Result<Value> {
         let stdout = run(Command::new(&self.venv.python).args([
@@ -605,10 +613,7 @@ fn script(name: &str) -> PathBuf {
 /// A private PostgreSQL server holding the reference Silver where a PostgreSQL-wire engine
 /// keeps it (public.silver_trips), and the profile settings of the `postgres` target for it.
 fn postgres_with_silver(prepared: &Prepared) -> Result<(PostgresServer, Vec<(&str, String)>)> {
-    prepared.reference_silver(
-        &format!("parquet:{}", prepared.path("bronze.parquet").display()),
-        "silver",
-    )?;
+    prepared.silver_from_parquet()?;
     let server = PostgresServer::start()?;
     run(Command::new(&prepared.venv.python)
         .arg(script("load_silver_postgres.py"))
@@ -699,10 +704,7 @@ fn vars_from_rest_catalog(venv: &Venv, metadata: &str) -> Result<Value> {
 #[test]
 fn dbt_build_on_iceberg_silver_passes_every_test_and_equals_the_oracle() -> Result<()> {
     let prepared = Prepared::new()?;
-    prepared.reference_silver(
-        &format!("parquet:{}", prepared.path("bronze.parquet").display()),
-        "silver",
-    )?;
+    prepared.silver_from_parquet()?;
     let warehouse = prepared.path("warehouse").display().to_string();
     let written = prepared.silver_lake("iceberg", &["--warehouse", &warehouse])?;
 
@@ -730,10 +732,7 @@ fn dbt_build_on_iceberg_silver_passes_every_test_and_equals_the_oracle() -> Resu
 #[test]
 fn dbt_build_on_delta_silver_passes_every_test_and_equals_the_oracle() -> Result<()> {
     let prepared = Prepared::new()?;
-    prepared.reference_silver(
-        &format!("parquet:{}", prepared.path("bronze.parquet").display()),
-        "silver",
-    )?;
+    prepared.silver_from_parquet()?;
     let table = prepared.path("delta_trips").display().to_string();
     let written = prepared.silver_lake("delta", &["--table", &table])?;
     let root = value_of(&written, "table")?;
@@ -747,10 +746,7 @@ fn dbt_build_on_delta_silver_passes_every_test_and_equals_the_oracle() -> Result
 #[test]
 fn one_cent_changed_in_silver_fails_the_oracle_check() -> Result<()> {
     let prepared = Prepared::new()?;
-    prepared.reference_silver(
-        &format!("parquet:{}", prepared.path("bronze.parquet").display()),
-        "silver",
-    )?;
+    prepared.silver_from_parquet()?;
 
     // Move one cent of one trip from nowhere into its tip and total: the row still satisfies
     // every Silver rule and sums to its total, so only the comparison with the oracle can
