@@ -348,16 +348,7 @@ impl Prepared {
         let build = self.dbt_with(&["build"], vars.clone(), &self.lake_env(database)?)?;
         let took = started.elapsed();
         let statuses = test_statuses(&self.run_results()?);
-        let not_passed: Vec<_> = statuses.iter().filter(|(_, s)| s != "pass").collect();
-        ensure!(
-            build.status.success() && not_passed.is_empty(),
-            "dbt build on {vars} must pass every test; not passed: {not_passed:?}\n{}",
-            stdout_of(&build)
-        );
-        let data_tests = statuses
-            .iter()
-            .filter(|(id, _)| id.starts_with("test."))
-            .count();
+        let data_tests = every_test_passed(&build, &statuses, &format!("on {vars}"))?;
         ensure!(
             data_tests >= MIN_DATA_TESTS
                 && statuses
@@ -503,6 +494,21 @@ fn test_statuses(run_results: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Fails unless dbt exited 0 and every test in `statuses` passed; returns the number of data
+/// tests (the rest are unit tests). `on` names the build in the message.
+fn every_test_passed(build: &Output, statuses: &[(String, String)], on: &str) -> Result<usize> {
+    let not_passed: Vec<_> = statuses.iter().filter(|(_, s)| s != "pass").collect();
+    ensure!(
+        build.status.success() && not_passed.is_empty(),
+        "dbt build {on} must pass every test; not passed: {not_passed:?}\n{}",
+        stdout_of(build)
+    );
+    Ok(statuses
+        .iter()
+        .filter(|(id, _)| id.starts_with("test."))
+        .count())
+}
+
 fn stdout_of(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
@@ -538,16 +544,7 @@ fn dbt_build_on_reference_silver_passes_every_test_and_equals_the_oracle() -> Re
     let build = prepared.dbt(&["build"], "silver_parquet", "gold.duckdb")?;
     let run_results = prepared.run_results()?;
     let statuses = test_statuses(&run_results);
-    let not_passed: Vec<_> = statuses.iter().filter(|(_, s)| s != "pass").collect();
-    assert!(
-        build.status.success() && not_passed.is_empty(),
-        "dbt build must pass every test; not passed: {not_passed:?}\n{}",
-        stdout_of(&build)
-    );
-    let data_tests = statuses
-        .iter()
-        .filter(|(id, _)| id.starts_with("test."))
-        .count();
+    let data_tests = every_test_passed(&build, &statuses, "on DuckDB")?;
     let unit_tests = statuses.len() - data_tests;
     assert!(
         data_tests >= MIN_DATA_TESTS,
@@ -643,16 +640,7 @@ fn dbt_build_on_postgresql_passes_every_test_and_equals_the_oracle() -> Result<(
         &env,
     )?;
     let statuses = test_statuses(&prepared.run_results()?);
-    let not_passed: Vec<_> = statuses.iter().filter(|(_, s)| s != "pass").collect();
-    assert!(
-        build.status.success() && not_passed.is_empty(),
-        "dbt build on PostgreSQL must pass every test; not passed: {not_passed:?}\n{}",
-        stdout_of(&build)
-    );
-    let data_tests = statuses
-        .iter()
-        .filter(|(id, _)| id.starts_with("test."))
-        .count();
+    let data_tests = every_test_passed(&build, &statuses, "on PostgreSQL")?;
     assert!(
         data_tests >= MIN_DATA_TESTS,
         "{data_tests} data tests ran on PostgreSQL, the floor is {MIN_DATA_TESTS}"
@@ -947,15 +935,9 @@ fn risingwave_macros_on_postgresql_pass_every_data_test_and_equal_the_oracle() -
         &env,
     )?;
     let statuses = test_statuses(&prepared.run_results()?);
-    let not_passed: Vec<_> = statuses.iter().filter(|(_, s)| s != "pass").collect();
+    let data_tests = every_test_passed(&build, &statuses, "with the RisingWave macros")?;
     assert!(
-        build.status.success() && not_passed.is_empty(),
-        "dbt build with the RisingWave macros must pass every test; not passed: \
-         {not_passed:?}\n{}",
-        stdout_of(&build)
-    );
-    assert!(
-        statuses.len() >= MIN_DATA_TESTS && statuses.iter().all(|(id, _)| id.starts_with("test.")),
+        data_tests >= MIN_DATA_TESTS && data_tests == statuses.len(),
         "only data tests run, at least {MIN_DATA_TESTS}: {statuses:?}"
     );
     let staging = fs::read_to_string(
