@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 
-use super::{Context, overrides};
+use super::{Context, overrides, require_broker};
 use crate::cli::{BenchAllArgs, BenchArgs, RunOptions};
 use crate::exit;
 use crate::manifest::Pipeline;
@@ -20,21 +20,7 @@ use crate::sample::SamplerConfig;
 
 pub async fn bench(ctx: &Context, args: BenchArgs) -> Result<i32> {
     let pipelines = ctx.load(&args.ids)?;
-    if let Some(broker) = &args.options.broker {
-        let without: Vec<&str> = pipelines
-            .iter()
-            .filter(|p| !p.variables.contains_key("broker"))
-            .map(|p| p.id.as_str())
-            .collect();
-        if !without.is_empty() {
-            return Err(crate::error::Error::InvalidInput(format!(
-                "--broker {broker}: {} has no broker to replace (its manifest declares no \
-                 `broker` variable); --broker applies to Kafka-protocol pipelines",
-                without.join(", ")
-            ))
-            .into());
-        }
-    }
+    require_broker(&pipelines, args.options.broker.as_deref())?;
     run_all(ctx, &pipelines, &args.options, false).await
 }
 

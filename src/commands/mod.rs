@@ -98,6 +98,28 @@ impl Context {
     }
 }
 
+/// `--broker NAME` names a pipeline's broker: refused, with the pipelines concerned, when a
+/// named pipeline declares no `broker` variable (it has no broker to replace).
+pub fn require_broker(pipelines: &[Pipeline], broker: Option<&str>) -> Result<()> {
+    let Some(broker) = broker else {
+        return Ok(());
+    };
+    let without: Vec<&str> = pipelines
+        .iter()
+        .filter(|p| !p.variables.contains_key("broker"))
+        .map(|p| p.id.as_str())
+        .collect();
+    if without.is_empty() {
+        return Ok(());
+    }
+    Err(Error::InvalidInput(format!(
+        "--broker {broker}: {} has no broker to replace (its manifest declares no `broker` \
+         variable); --broker applies to Kafka-protocol pipelines",
+        without.join(", ")
+    ))
+    .into())
+}
+
 /// `--var name=value` pairs, `--events`, `--seed` and `--broker` as manifest variables.
 pub fn overrides(
     vars: &[String],

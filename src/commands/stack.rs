@@ -8,7 +8,7 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use super::{Context, overrides};
+use super::{Context, overrides, require_broker};
 use crate::cli::StackArgs;
 use crate::engine::docker::{PROJECT_LABEL, labels};
 use crate::exit;
@@ -18,6 +18,7 @@ use crate::run::runner::{compose_project, new_run_id, variables};
 
 pub async fn up(ctx: &Context, args: StackArgs) -> Result<i32> {
     let pipeline = ctx.load(std::slice::from_ref(&args.id))?.remove(0);
+    require_broker(std::slice::from_ref(&pipeline), args.broker.as_deref())?;
     let harness = ctx.harness().await?;
     let run_id = new_run_id();
     let project_name = format!("rtde-{}-{run_id}", pipeline.id);

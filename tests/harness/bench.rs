@@ -241,4 +241,7 @@ fn a_broker_without_a_fragment_or_a_pipeline_without_a_broker_is_refused() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("p90 has no broker to replace"), "{err}");
+    let out = output(&mut sandbox.rtde(&["up", "p90", "--broker", "beta"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("p90 has no broker to replace"));
 }
