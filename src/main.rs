@@ -24,6 +24,13 @@ fn main() {
             error::exit_code_of(&err)
         }
     };
+    // A forced second signal ends the process as interrupted, even when the clean path
+    // finished first (its teardown failing because the containers were removed under it).
+    let code = if rtde::run::guard::forced() {
+        exit::INTERRUPTED
+    } else {
+        code
+    };
     std::process::exit(code);
 }
 

@@ -7,6 +7,7 @@
 //! the API and exits at once.
 
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -47,6 +48,16 @@ impl ActiveProjects {
     }
 }
 
+/// Set by a second signal. Its forced removal races the clean teardown already running
+/// (whose `down` then fails, its containers gone), so whichever finishes first, the process
+/// must end as interrupted: `main` and the runner ask this.
+static FORCED: AtomicBool = AtomicBool::new(false);
+
+/// Whether a second signal forced the stacks down.
+pub fn forced() -> bool {
+    FORCED.load(Ordering::SeqCst)
+}
+
 /// Install the SIGINT/SIGTERM handler; the token is cancelled on the first signal.
 pub fn install_signal_handler(engine: Engine, active: ActiveProjects) -> Result<CancellationToken> {
     let token = CancellationToken::new();
@@ -58,6 +69,7 @@ pub fn install_signal_handler(engine: Engine, active: ActiveProjects) -> Result<
         eprintln!("rtde: interrupted; tearing the stack down (press Ctrl-C again to force)");
         first.cancel();
         tokio::select! { _ = int.recv() => {}, _ = term.recv() => {} }
+        FORCED.store(true, Ordering::SeqCst);
         eprintln!("rtde: forced: removing containers, networks and volumes now");
         for project in active.snapshot() {
             if let Err(e) = engine.remove_project(&project).await {

@@ -479,6 +479,9 @@ impl Harness {
             });
             match guard.teardown(&self.engine).await {
                 Ok(t) => teardown = t,
+                // A second signal removed the stack under `down`: the run was interrupted,
+                // and its teardown did not fail.
+                Err(_) if crate::run::guard::forced() => status = RunStatus::Interrupted,
                 Err(e) => {
                     status = RunStatus::Failed;
                     error = Some(format!("{e:#}"));
