@@ -16,17 +16,13 @@
 #[path = "support/tools.rs"]
 mod tools;
 
-use std::fs;
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context, Result, ensure};
 use serde_json::Value;
-use tools::{python, repo_root, run};
-
-const SEED: u64 = 42;
-const EVENTS: u64 = 10_000;
+use tools::{generate_jsonl, python, repo_root, run};
 
 /// The value of a `name=value` line of a helper script's stdout.
 fn value<'a>(stdout: &'a str, name: &str) -> Result<&'a str> {
@@ -62,18 +58,7 @@ fn flink_sql_silver_equals_the_reference_and_routes_malformed_messages_to_the_de
 -> Result<()> {
     let dir = tempfile::Builder::new().prefix("rtde-flink-").tempdir()?;
     let at = |name: &str| dir.path().join(name);
-    run(Command::new(env!("CARGO_BIN_EXE_rtde")).args([
-        "generate",
-        "--events",
-        &EVENTS.to_string(),
-        "--seed",
-        &SEED.to_string(),
-        "--sink",
-        &format!("jsonl:{}", at("trips.jsonl").display()),
-        "--oracle-out",
-        path_arg(&at("oracle.json")),
-    ]))?;
-    let oracle: Value = serde_json::from_str(&fs::read_to_string(at("oracle.json"))?)?;
+    let oracle = generate_jsonl(&at("trips.jsonl"), &at("oracle.json"))?;
     run(Command::new(python()).args([
         path_arg(&repo_root().join("shared/dbt/scripts/reference_silver.py")),
         "--bronze",

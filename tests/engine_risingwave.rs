@@ -22,10 +22,7 @@ use std::process::{Command, Output};
 use anyhow::{Context, Result};
 use serde_json::Value;
 use tempfile::TempDir;
-use tools::{python, repo_root, run};
-
-const SEED: u64 = 42;
-const EVENTS: u64 = 10_000;
+use tools::{EVENTS, generate_jsonl, python, repo_root, run};
 
 fn script(name: &str) -> PathBuf {
     repo_root().join("shared").join(name)
@@ -70,18 +67,10 @@ impl Generated {
             dir,
             oracle: Value::Null,
         };
-        run(Command::new(env!("CARGO_BIN_EXE_rtde")).args([
-            "generate",
-            "--events",
-            &EVENTS.to_string(),
-            "--seed",
-            &SEED.to_string(),
-            "--sink",
-            &format!("jsonl:{}", generated.path("events.jsonl")),
-            "--oracle-out",
-            &generated.path("oracle.json"),
-        ]))?;
-        let oracle = serde_json::from_str(&fs::read_to_string(generated.path("oracle.json"))?)?;
+        let oracle = generate_jsonl(
+            Path::new(&generated.path("events.jsonl")),
+            Path::new(&generated.path("oracle.json")),
+        )?;
         run(Command::new(python())
             .arg(script("dbt/scripts/reference_silver.py"))
             .args([

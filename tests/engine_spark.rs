@@ -21,10 +21,7 @@ use std::process::Command;
 use anyhow::{Context, Result, ensure};
 use serde_json::{Value, json};
 use tempfile::TempDir;
-use tools::{python, repo_root, run};
-
-const SEED: u64 = 42;
-const EVENTS: u64 = 10_000;
+use tools::{SEED, generate_jsonl, python, repo_root, run};
 
 /// `name=value` lines of a script's stdout (other lines are ignored), values as JSON numbers.
 fn parse_counts(stdout: &str) -> Value {
@@ -93,19 +90,10 @@ impl Generated {
 
     fn new() -> Result<Generated> {
         let dir = tempfile::Builder::new().prefix("rtde-spark-").tempdir()?;
-        let at = |name: &str| dir.path().join(name).display().to_string();
-        run(Command::new(env!("CARGO_BIN_EXE_rtde")).args([
-            "generate",
-            "--events",
-            &EVENTS.to_string(),
-            "--seed",
-            &SEED.to_string(),
-            "--sink",
-            &format!("jsonl:{}", at("events.jsonl")),
-            "--oracle-out",
-            &at("oracle.json"),
-        ]))?;
-        let oracle = serde_json::from_str(&std::fs::read_to_string(at("oracle.json"))?)?;
+        let oracle = generate_jsonl(
+            &dir.path().join("events.jsonl"),
+            &dir.path().join("oracle.json"),
+        )?;
         Ok(Generated { dir, oracle })
     }
 

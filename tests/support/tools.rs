@@ -1,10 +1,16 @@
 //! What the engine tests (`engine_*.rs`) share: the repository, its virtual environment's
-//! Python, and running a helper with its output shown when it fails.
+//! Python, running a helper with its output shown when it fails, and the one generation
+//! every engine is held to.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
+use serde_json::Value;
+
+/// Every engine test runs on the same events: this seed, this many.
+pub const SEED: u64 = 42;
+pub const EVENTS: u64 = 10_000;
 
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -36,4 +42,20 @@ pub fn run(command: &mut Command) -> Result<String> {
         );
     }
     Ok(stdout)
+}
+
+/// `rtde generate` of the engine tests' events as JSON lines (exactly the Kafka payloads,
+/// malformed ones included) into `jsonl`, with the oracle written to `oracle`; returns the
+/// oracle.
+pub fn generate_jsonl(jsonl: &Path, oracle: &Path) -> Result<Value> {
+    run(Command::new(env!("CARGO_BIN_EXE_rtde"))
+        .args(["generate", "--events", &EVENTS.to_string()])
+        .args(["--seed", &SEED.to_string()])
+        .arg("--sink")
+        .arg(format!("jsonl:{}", jsonl.display()))
+        .arg("--oracle-out")
+        .arg(oracle))?;
+    let text =
+        std::fs::read_to_string(oracle).with_context(|| format!("reading {}", oracle.display()))?;
+    serde_json::from_str(&text).context("parsing the oracle")
 }
