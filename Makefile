@@ -4,15 +4,33 @@
 RTDE := cargo run --release --quiet --
 P ?= p00
 
-.PHONY: build test lint bench bench-all list validate clean-stacks
+.PHONY: build test test-compose-v1 lint bench bench-all list validate clean-stacks
 
 build:
 	cargo build --release
 
 # The test suite, exactly as CI runs it (.ci/run calls this target). Needs a running Docker
-# engine; .ci/run installs and starts everything else the tests use.
+# engine; .ci/run installs and starts everything else the tests use. The whole suite runs on
+# the Compose rtde finds first (v2 when it is installed); the harness and the end-to-end
+# pipelines then run again on Compose v1 when that is installed too, since users run both.
 test: lint
 	cargo nextest run --no-fail-fast
+	@$(MAKE) --no-print-directory test-compose-v1
+
+COMPOSE_V1_TESTS := binary(harness) | binary(pipelines)
+
+test-compose-v1:
+	@if ! docker compose version >/dev/null 2>&1; then \
+	  echo "test-compose-v1: no Compose v2 here, so the suite above ran on v1"; \
+	elif docker-compose version --short 2>/dev/null | grep -q '^1\.'; then \
+	  echo "test-compose-v1: the harness and the pipelines again, on docker-compose v1"; \
+	  RTDE_COMPOSE=docker-compose cargo nextest run --no-fail-fast -E '$(COMPOSE_V1_TESTS)'; \
+	elif [ -n "$$CI" ]; then \
+	  echo "test-compose-v1: CI tests both Compose versions, and docker-compose v1 is missing" >&2; \
+	  exit 1; \
+	else \
+	  echo "test-compose-v1: no docker-compose v1 here; the suite ran on v2 alone"; \
+	fi
 
 lint:
 	cargo fmt --all -- --check

@@ -78,6 +78,11 @@ fn bench_passes(id: &str, extra: &[&str], checks: usize) -> (serde_json::Value, 
     let run: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(run_dir.join("run.json")).unwrap()).unwrap();
     assert_eq!(run["status"], "passed");
+    // `make test` runs these tests on each Compose version installed: the record says which.
+    if let Ok(compose) = std::env::var("RTDE_COMPOSE") {
+        let used = run["environment"]["compose"].as_str().unwrap();
+        assert!(used.starts_with(&format!("{compose} ")), "{used} is not {compose}");
+    }
     let recorded = run["checks"].as_array().unwrap();
     assert_eq!(recorded.len(), checks);
     assert!(recorded.iter().all(|c| c["passed"] == true), "{recorded:?}");

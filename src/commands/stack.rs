@@ -47,7 +47,13 @@ pub async fn up(ctx: &Context, args: StackArgs) -> Result<i32> {
         stack.all_profiles.clone(),
         &harness.active,
     );
-    stack.project.up(&stack.up_profiles).await?;
+    stack
+        .project
+        .up(
+            &stack.up_profiles,
+            &stack.model.services_for(&stack.up_profiles),
+        )
+        .await?;
     harness.wait_ready(&stack, pipeline.startup_timeout).await?;
     guard.keep();
     ctx.reporter.event(Event::Note(format!(

@@ -248,8 +248,15 @@ impl Project {
             .map(drop)
     }
 
-    /// `up -d` without building (images are prepared before the clock starts).
-    pub async fn up(&self, profiles: &[String]) -> Result<()> {
+    /// `up -d` without building (images are prepared before the clock starts) for the
+    /// `services` these profiles start. A stack whose every service is a one-off job in a
+    /// profile has nothing to start: Compose v2 refuses such an `up` ("no service
+    /// selected") where v1 accepted it, so it is not run at all; `compose run` creates the
+    /// project's networks and volumes itself.
+    pub async fn up(&self, profiles: &[String], services: &[String]) -> Result<()> {
+        if services.is_empty() {
+            return Ok(());
+        }
         self.output("compose up", profiles, &["up", "-d", "--no-build"])
             .await
             .map(drop)

@@ -4,10 +4,11 @@
 //! that is dropped without having torn down (an early return, a panic unwinding) runs
 //! `compose down` synchronously from `Drop`; the first SIGINT/SIGTERM cancels the run so the
 //! runner tears down cleanly, and a second one force-removes every active project through
-//! the API and exits at once.
+//! the API and exits as soon as every run in flight has written its record (within
+//! [`RECORD_DEADLINE`]).
 
 use std::collections::BTreeSet;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -16,7 +17,7 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio_util::sync::CancellationToken;
 
 use crate::engine::compose::Project;
-use crate::engine::docker::Engine;
+use crate::engine::docker::{Backoff, Engine};
 use crate::exit;
 
 /// The projects this process has up right now (for the forced path of a second signal).
@@ -58,6 +59,47 @@ pub fn forced() -> bool {
     FORCED.load(Ordering::SeqCst)
 }
 
+/// Runs that have started and not yet written their run.json.
+static RECORDS_PENDING: AtomicUsize = AtomicUsize::new(0);
+
+/// How long the forced path waits for the runs in flight to write their records. With the
+/// stack removed under it, the clean path's `down` fails at once and the record follows in
+/// milliseconds; the deadline only matters if the clean path is stuck elsewhere.
+pub const RECORD_DEADLINE: Duration = Duration::from_secs(10);
+
+/// Held by a run from its start until its run.json is written (or it gave up): a forced
+/// exit waits for it, so even a double Ctrl-C leaves a record saying "interrupted".
+pub struct PendingRecord(());
+
+impl PendingRecord {
+    pub fn new() -> PendingRecord {
+        RECORDS_PENDING.fetch_add(1, Ordering::SeqCst);
+        PendingRecord(())
+    }
+}
+
+impl Default for PendingRecord {
+    fn default() -> PendingRecord {
+        PendingRecord::new()
+    }
+}
+
+impl Drop for PendingRecord {
+    fn drop(&mut self) {
+        RECORDS_PENDING.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Wait, within [`RECORD_DEADLINE`], until no run has a record still to write.
+async fn records_written() {
+    let mut backoff = Backoff::new(
+        Duration::from_millis(10),
+        Duration::from_millis(200),
+        tokio::time::Instant::now() + RECORD_DEADLINE,
+    );
+    while RECORDS_PENDING.load(Ordering::SeqCst) > 0 && backoff.pause().await {}
+}
+
 /// Install the SIGINT/SIGTERM handler; the token is cancelled on the first signal.
 pub fn install_signal_handler(engine: Engine, active: ActiveProjects) -> Result<CancellationToken> {
     let token = CancellationToken::new();
@@ -76,6 +118,7 @@ pub fn install_signal_handler(engine: Engine, active: ActiveProjects) -> Result<
                 eprintln!("rtde: could not remove {project}: {e:#}; run `rtde clean`");
             }
         }
+        records_written().await;
         std::process::exit(exit::INTERRUPTED);
     });
     Ok(token)

@@ -16,7 +16,7 @@ use chrono::Utc;
 use tokio_util::sync::CancellationToken;
 
 use super::checks;
-use super::guard::{ActiveProjects, StackGuard};
+use super::guard::{ActiveProjects, PendingRecord, StackGuard};
 use super::log::StageLog;
 use super::owner::Owner;
 use super::record::{PipelineInfo, RunRecord, RunStatus, SCHEMA_VERSION, StageRecord, StageStatus};
@@ -270,6 +270,7 @@ impl Harness {
     /// record; an `Err` means the run could not be attempted (the stack would not even
     /// prepare) or could not be recorded.
     pub async fn run(&self, spec: &RunSpec<'_>) -> Result<RunOutcome> {
+        let _pending = PendingRecord::new();
         let pipeline = spec.pipeline;
         let run_id = new_run_id();
         let project_name = format!("rtde-{}-{run_id}", pipeline.id);
@@ -334,7 +335,10 @@ impl Harness {
         let up = async {
             stack
                 .project
-                .up(&stack.up_profiles)
+                .up(
+                    &stack.up_profiles,
+                    &stack.model.services_for(&stack.up_profiles),
+                )
                 .await
                 .map_err(classify_up_error)?;
             self.wait_ready(&stack, pipeline.startup_timeout).await
