@@ -51,6 +51,8 @@ pub struct ResolvedStage {
     pub raw: RawStage,
     pub at: At,
     pub uses: Option<String>,
+    /// The checks its definition brings.
+    pub checks: Vec<(RawCheck, At)>,
 }
 
 /// The layers merged: what the planner types and checks.
@@ -279,6 +281,32 @@ pub fn rebase(from: &Path, to: &Path, file: &str) -> String {
 fn substitute(stage: &mut RawStage, values: &BTreeMap<String, String>) -> BTreeSet<String> {
     let mut unknown = BTreeSet::new();
     visit_strings(stage, &mut |text: &mut String| {
+        substitute_text(text, values, &mut unknown)
+    });
+    unknown
+}
+
+/// The same for a check a definition brings.
+fn substitute_check(check: &mut RawCheck, values: &BTreeMap<String, String>) -> BTreeSet<String> {
+    let mut unknown = BTreeSet::new();
+    let mut f = |text: &mut String| substitute_text(text, values, &mut unknown);
+    f(&mut check.name);
+    f(&mut check.metric);
+    if let Some(m) = &mut check.equals_metric {
+        f(m);
+    }
+    if let Some(Scalar::Str(v)) = &mut check.equals {
+        f(v);
+    }
+    unknown
+}
+
+fn substitute_text(
+    text: &mut String,
+    values: &BTreeMap<String, String>,
+    unknown: &mut BTreeSet<String>,
+) {
+    {
         let mut out = String::new();
         let mut rest = text.as_str();
         while let Some(start) = rest.find("${{") {
@@ -301,8 +329,7 @@ fn substitute(stage: &mut RawStage, values: &BTreeMap<String, String>) -> BTreeS
         }
         out.push_str(rest);
         *text = out;
-    });
-    unknown
+    }
 }
 
 fn visit_strings(stage: &mut RawStage, f: &mut dyn FnMut(&mut String)) {
@@ -372,6 +399,8 @@ struct Merger<'l, 'a> {
     layers: &'l Layers,
     locators: &'l [Locator<'a>],
     errors: Vec<ManifestError>,
+    /// Checks brought by the definitions the current layer used, merged before its own.
+    brought: Vec<(RawCheck, At)>,
 }
 
 impl Merger<'_, '_> {
@@ -447,6 +476,7 @@ impl Merger<'_, '_> {
                     base: vec![Seg::Key("stages"), Seg::Index(i)],
                 },
                 uses: None,
+                checks: Vec::new(),
             });
         };
         if inline {
@@ -514,8 +544,18 @@ impl Merger<'_, '_> {
             }
         }
         let mut raw = def.stage.clone();
-        let unknown = substitute(&mut raw, &values);
+        let mut unknown = substitute(&mut raw, &values);
         let def_src = *def_src;
+        let mut checks = Vec::new();
+        for (j, check) in def.expect.iter().enumerate() {
+            let mut check = check.clone();
+            unknown.extend(substitute_check(&mut check, &values));
+            let at = At {
+                src: def_src,
+                base: vec![Seg::Key("expect"), Seg::Index(j)],
+            };
+            checks.push((check, at));
+        }
         for param in unknown {
             let message = format!(
                 "`${{{{{param}}}}}` is not a parameter of this definition; declare it under `params:` (declared: {})",
@@ -533,6 +573,7 @@ impl Merger<'_, '_> {
                 base: vec![Seg::Key("stage")],
             },
             uses: Some(name.clone()),
+            checks,
         })
     }
 
@@ -601,9 +642,10 @@ impl Merger<'_, '_> {
                 }
                 continue;
             }
-            let Some(stage) = self.stage(src, i, item) else {
+            let Some(mut stage) = self.stage(src, i, item) else {
                 continue;
             };
+            self.brought.append(&mut stage.checks);
             match places.first() {
                 None => stages.push(stage),
                 Some((key, target)) => {
@@ -692,14 +734,25 @@ impl Merger<'_, '_> {
                 out.startup_timeout = Some((timeout.clone(), loc));
             }
             self.stages(src, raw, &mut stages);
-            for (i, check) in raw.expect.iter().enumerate() {
+            let own = raw.expect.iter().enumerate().map(|(i, check)| {
                 let at = At {
                     src,
                     base: vec![Seg::Key("expect"), Seg::Index(i)],
                 };
+                (check.clone(), at)
+            });
+            // The layer's own checks first, then those its definitions bring unless the layer
+            // names one of them itself (its own wins).
+            let own: Vec<(RawCheck, At)> = own.collect();
+            let brought: Vec<(RawCheck, At)> = std::mem::take(&mut self.brought)
+                .into_iter()
+                .filter(|(c, _)| !own.iter().any(|(o, _)| o.name == c.name))
+                .collect();
+            let checks = own.into_iter().chain(brought);
+            for (check, at) in checks {
                 match out.expect.iter_mut().find(|(c, _)| c.name == check.name) {
-                    Some(slot) => *slot = (check.clone(), at),
-                    None => out.expect.push((check.clone(), at)),
+                    Some(slot) => *slot = (check, at),
+                    None => out.expect.push((check, at)),
                 }
             }
         }
@@ -743,6 +796,7 @@ pub fn merge(layers: &Layers, locators: &[Locator]) -> (Resolved, Vec<ManifestEr
         layers,
         locators,
         errors: Vec::new(),
+        brought: Vec::new(),
     }
     .merge()
 }

@@ -93,13 +93,26 @@ pub fn env_file(text: &str, expected: &[String]) -> Result<(), EnvMismatch> {
     if listed == expected {
         return Ok(());
     }
-    Err(EnvMismatch {
-        line: i + 1,
-        message: format!(
-            "COMPOSE_FILE lists {} file(s) that are not the {} the manifest merges with its defaults; write: {want}",
+    let differs = match listed
+        .iter()
+        .zip(expected)
+        .position(|(l, e)| *l != e.as_str())
+    {
+        Some(n) => format!(
+            "its file {} is `{}` where the manifest, with its defaults, merges `{}`",
+            n + 1,
+            listed[n],
+            expected[n]
+        ),
+        None => format!(
+            "it lists {} files where the manifest, with its defaults, merges {}",
             listed.len(),
             expected.len()
         ),
+    };
+    Err(EnvMismatch {
+        line: i + 1,
+        message: format!("COMPOSE_FILE disagrees with the manifest: {differs}; write: {want}"),
     })
 }
 
@@ -178,6 +191,40 @@ stage:
         ])
         .unwrap();
         assert!(pairs.is_empty(), "{pairs:?}");
+    }
+
+    /// The repository itself: no stage block is written twice across `pipelines/` and the
+    /// shared definitions; a pipeline that needs an existing stage uses or extends it.
+    #[test]
+    fn no_stage_is_written_twice_in_the_repository() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        for dir in ["pipelines", "shared/stages"] {
+            let mut paths: Vec<std::path::PathBuf> = std::fs::read_dir(root.join(dir))
+                .unwrap()
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .map(|p| {
+                    if p.is_dir() {
+                        p.join("pipeline.yaml")
+                    } else {
+                        p
+                    }
+                })
+                .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "yaml"))
+                .collect();
+            paths.sort();
+            for path in paths {
+                let name = path.strip_prefix(root).unwrap().display().to_string();
+                files.push((name, std::fs::read_to_string(&path).unwrap()));
+            }
+        }
+        assert!(files.len() >= 12, "found only {files:?}");
+        let pairs = duplicate_stages(&files).unwrap();
+        assert!(
+            pairs.is_empty(),
+            "stages written twice (use a definition of shared/stages/ or `extends:` instead): {pairs:#?}"
+        );
     }
 
     #[test]

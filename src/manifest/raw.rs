@@ -164,6 +164,10 @@ pub struct RawDefinition {
     #[serde(default)]
     pub params: BTreeMap<String, RawParam>,
     pub stage: RawStage,
+    /// Checks that come with the stage (on metrics it captures); merged by name with the
+    /// manifest's own, which may replace them.
+    #[serde(default)]
+    pub expect: Vec<RawCheck>,
 }
 
 #[derive(Debug, Default, Deserialize)]
