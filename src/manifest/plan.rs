@@ -531,3 +531,265 @@ pub fn plan(
         Err(ManifestErrors(p.errors))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The planner and the checks against a stack, on manifests written as strings into a
+    //! temporary root: every error is located without Compose.
+
+    use std::collections::BTreeSet;
+    use std::path::{Path, PathBuf};
+
+    use crate::manifest::{ManifestErrors, Pipeline, load, validate};
+
+    const BASE: &str = "\
+id: p01
+name: Base
+tier: core
+stack: {ingestion: kafka, processor: flink, storage: iceberg, transform: dbt-duckdb, orchestrator: none, serving: none}
+compose:
+  files:
+    - compose.yaml
+variables:
+  events: 100
+  broker: kafka
+stages:
+  - use: topics
+  - name: job
+    category: processing
+    exec: {service: app, command: [job, '${events}']}
+    timeout: 1m
+    capture:
+      - {metric: rows, regex: 'rows=(\\d+)'}
+  - name: count
+    category: validation
+    run: {service: app}
+    timeout: 30s
+expect:
+  - {name: rows, metric: rows, equals: '${events}'}
+";
+
+    const TOPICS: &str = "\
+params:
+  partitions: {default: 3}
+stage:
+  name: topics
+  category: startup
+  run: {service: tools, command: [topics, create, 'raw:${{partitions}}']}
+  timeout: 2m
+";
+
+    /// A root with `shared/stages/topics.yaml` and the given files; returns it.
+    fn root(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let mut all = vec![
+            ("shared/stages/topics.yaml", TOPICS),
+            ("pipelines/01-base/pipeline.yaml", BASE),
+            ("pipelines/01-base/compose.yaml", "services: {}\n"),
+        ];
+        all.extend_from_slice(files);
+        for (path, text) in all {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        dir
+    }
+
+    fn plan(root: &Path, folder: &str) -> Result<Pipeline, ManifestErrors> {
+        load(
+            &root.join("pipelines").join(folder).join("pipeline.yaml"),
+            root,
+        )
+    }
+
+    fn errors(root: &Path, folder: &str) -> String {
+        plan(root, folder)
+            .expect_err("the manifest is invalid")
+            .to_string()
+    }
+
+    fn child(body: &str) -> String {
+        format!("extends: p01\nid: p04\nname: Child\n{body}")
+    }
+
+    #[test]
+    fn a_manifest_plans_with_its_definition_used() {
+        let dir = root(&[]);
+        let p = plan(dir.path(), "01-base").unwrap();
+        let names: Vec<&str> = p.stages.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["topics", "job", "count"]);
+        assert_eq!(p.stages[0].uses.as_deref(), Some("topics"));
+        let origin = p.stages[0].origin.file.as_deref().unwrap();
+        assert!(origin.ends_with("shared/stages/topics.yaml"), "{origin:?}");
+        let crate::manifest::Action::Run(run) = &p.stages[0].action else {
+            panic!("a run stage");
+        };
+        let argv = run.command.as_ref().unwrap().render(&p.variables).unwrap();
+        assert_eq!(argv, ["topics", "create", "raw:3"]);
+    }
+
+    #[test]
+    fn a_child_states_only_its_differences() {
+        let text = child(
+            "stack: {ingestion: redpanda}
+variables: {broker: redpanda}
+compose:
+  files: [extra.yaml]
+stages:
+  - use: topics
+    replace: topics
+    with: {partitions: 6}
+  - after: job
+    name: quality
+    category: validation
+    host: {command: 'echo checked=1'}
+    timeout: 10s
+    capture: [{metric: checked, regex: 'checked=(\\d+)'}]
+  - remove: count
+expect:
+  - {name: rows, metric: rows, range: [1, 1000]}
+  - {name: checked, metric: checked, equals: 1}
+",
+        );
+        let dir = root(&[
+            ("pipelines/04-child/pipeline.yaml", &text),
+            ("pipelines/04-child/extra.yaml", "services: {}\n"),
+        ]);
+        let p = plan(dir.path(), "04-child").unwrap();
+        assert_eq!(p.id, "p04");
+        assert_eq!(p.tier, "core", "inherited");
+        assert_eq!(p.stack["ingestion"], "redpanda");
+        assert_eq!(p.stack["processor"], "flink");
+        assert_eq!(p.variables["broker"], "redpanda");
+        assert_eq!(p.variables["events"], "100");
+        let files: Vec<&str> = p.compose_files.iter().map(|f| f.text.as_str()).collect();
+        assert_eq!(files, ["../01-base/compose.yaml", "extra.yaml"]);
+        let names: Vec<&str> = p.stages.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["topics", "job", "quality"]);
+        let crate::manifest::Action::Run(run) = &p.stages[0].action else {
+            panic!("a run stage");
+        };
+        assert_eq!(
+            run.command.as_ref().unwrap().render(&p.variables).unwrap()[2],
+            "raw:6"
+        );
+        let checks: Vec<&str> = p.expect.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(checks, ["rows", "checked"]);
+        assert!(matches!(
+            p.expect[0].rule,
+            crate::manifest::CheckRule::Range(..)
+        ));
+        assert_eq!(p.extends.len(), 1);
+    }
+
+    #[test]
+    fn an_unknown_base_is_located_and_says_what_to_write() {
+        let dir = root(&[(
+            "pipelines/04-child/pipeline.yaml",
+            "id: p04\nextends: p09\n",
+        )]);
+        let err = errors(dir.path(), "04-child");
+        assert!(
+            err.contains("04-child/pipeline.yaml:2:10: `extends: p09`"),
+            "{err}"
+        );
+        assert!(err.contains("write an id"), "{err}");
+    }
+
+    #[test]
+    fn a_cycle_is_named() {
+        let dir = root(&[
+            ("pipelines/04-a/pipeline.yaml", "extends: p05\nid: p04\n"),
+            (
+                "pipelines/05-b/pipeline.yaml",
+                "extends: ../04-a\nid: p05\n",
+            ),
+        ]);
+        let err = errors(dir.path(), "04-a");
+        assert!(err.contains("05-b/pipeline.yaml:1:10:"), "{err}");
+        assert!(err.contains("makes a cycle"), "{err}");
+    }
+
+    #[test]
+    fn a_stage_to_replace_that_the_base_lacks_lists_the_bases_stages() {
+        let text = child("stages:\n  - replace: silver\n    use: topics\n");
+        let dir = root(&[("pipelines/04-child/pipeline.yaml", &text)]);
+        let err = errors(dir.path(), "04-child");
+        assert!(
+            err.contains("04-child/pipeline.yaml:5:14: `replace: silver`"),
+            "{err}"
+        );
+        assert!(err.contains("they are: topics, job, count"), "{err}");
+    }
+
+    #[test]
+    fn a_parameter_the_definition_does_not_declare_is_located() {
+        let text =
+            child("stages:\n  - use: topics\n    replace: topics\n    with: {partitons: 6}\n");
+        let dir = root(&[("pipelines/04-child/pipeline.yaml", &text)]);
+        let err = errors(dir.path(), "04-child");
+        assert!(err.contains("04-child/pipeline.yaml:7:23:"), "{err}");
+        assert!(
+            err.contains("has no parameter `partitons`; its parameters: partitions"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_definition_lists_the_ones_there_are() {
+        let dir = root(&[(
+            "pipelines/04-child/pipeline.yaml",
+            &child("stages:\n  - use: topic\n"),
+        )]);
+        let err = errors(dir.path(), "04-child");
+        assert!(
+            err.contains("04-child/pipeline.yaml:5:10: no stage definition `topic`"),
+            "{err}"
+        );
+        assert!(err.contains("use one of: topics"), "{err}");
+    }
+
+    #[test]
+    fn an_error_in_the_base_points_at_the_base() {
+        let base = BASE.replace("timeout: 30s", "timeout: 30 seconds");
+        let dir = root(&[
+            ("pipelines/01-base/pipeline.yaml", &base),
+            ("pipelines/04-child/pipeline.yaml", &child("")),
+        ]);
+        let err = errors(dir.path(), "04-child");
+        assert!(err.contains("01-base/pipeline.yaml:22:14:"), "{err}");
+        assert!(!err.contains("04-child"), "{err}");
+    }
+
+    #[test]
+    fn place_keys_need_a_base_and_required_fields_are_named() {
+        let dir = root(&[(
+            "pipelines/04-child/pipeline.yaml",
+            "id: p04\nstages:\n  - after: x\n    use: topics\n",
+        )]);
+        let err = errors(dir.path(), "04-child");
+        assert!(
+            err.contains("04-child/pipeline.yaml:3:12: `after:`"),
+            "{err}"
+        );
+        assert!(
+            err.contains("missing `name`, `tier`, `stack.ingestion`"),
+            "{err}"
+        );
+        assert!(err.contains("list at least one compose file"), "{err}");
+    }
+
+    #[test]
+    fn the_checks_against_a_stack_name_the_file_of_the_stage() {
+        let dir = root(&[("pipelines/04-child/pipeline.yaml", &child(""))]);
+        let p = plan(dir.path(), "04-child").unwrap();
+        let services: BTreeSet<String> = ["app".to_string()].into();
+        let errs = validate::against_stack(&p, &services, &BTreeSet::new());
+        let shown: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
+        assert_eq!(shown.len(), 1, "{shown:?}");
+        let at: PathBuf = errs[0].path.clone();
+        assert!(at.ends_with("shared/stages/topics.yaml"), "{shown:?}");
+        assert!(shown[0].contains("service `tools` is not in the compose stack; use one of: app"));
+    }
+}
