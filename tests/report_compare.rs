@@ -22,7 +22,12 @@ fn sandbox() -> tempfile::TempDir {
     for entry in fs::read_dir(repo.join("pipelines")).unwrap() {
         let folder = entry.unwrap().path();
         if folder.join("pipeline.yaml").is_file() {
-            copy_files(&folder, &dir.path().join("pipelines").join(folder.file_name().unwrap()));
+            copy_files(
+                &folder,
+                &dir.path()
+                    .join("pipelines")
+                    .join(folder.file_name().unwrap()),
+            );
         }
     }
     for shared in ["shared/compose", "shared/stages"] {

@@ -120,7 +120,7 @@ pub fn read(path: &Path, root: &Path) -> Result<Layers, ManifestErrors> {
                     ),
                 )));
             }
-            next = Some(base);
+            next = Some(clean(&base));
         }
         layers.manifests.push((layers.sources.len(), raw));
         layers.sources.push(source);
@@ -256,6 +256,24 @@ fn lexical(path: &Path) -> PathBuf {
     out
 }
 
+/// `path` with `.` and `a/..` removed as text, staying relative if it is: how a base's path
+/// is shown (`pipelines/01-…/pipeline.yaml`, not `tests/x/../../pipelines/…`).
+fn clean(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// `file`, written relative to `from`, rewritten relative to `to`. Used for a base's compose
 /// files: Compose runs in the extending pipeline's folder.
 pub fn rebase(from: &Path, to: &Path, file: &str) -> String {
@@ -337,7 +355,7 @@ fn visit_strings(stage: &mut RawStage, f: &mut dyn FnMut(&mut String)) {
     fn command(c: &mut RawCommand, f: &mut dyn FnMut(&mut String)) {
         match c {
             RawCommand::Shell(s) => f(s),
-            RawCommand::Argv(args) => args.iter_mut().for_each(|a| f(a)),
+            RawCommand::Argv(args) => args.iter_mut().for_each(f),
         }
     }
     fn env(e: &mut BTreeMap<String, Scalar>, f: &mut dyn FnMut(&mut String)) {
@@ -598,18 +616,16 @@ impl Merger<'_, '_> {
                 );
                 continue;
             }
-            if raw.extends.is_none() {
-                if let Some((key, _)) = places.first() {
-                    self.err(
-                        src,
-                        &here(key),
-                        format!(
-                            "`{key}:` places a stage among the stages of the manifest this one extends, \
-                             and this one extends none; list the stages in order, or add `extends:`"
-                        ),
-                    );
-                    continue;
-                }
+            if let (None, Some((key, _))) = (&raw.extends, places.first()) {
+                self.err(
+                    src,
+                    &here(key),
+                    format!(
+                        "`{key}:` places a stage among the stages of the manifest this one extends, \
+                         and this one extends none; list the stages in order, or add `extends:`"
+                    ),
+                );
+                continue;
             }
             let position = |this: &mut Self,
                             key: &'static str,
@@ -822,6 +838,17 @@ mod tests {
             rebase(base, fixture, "compose.yaml"),
             "../../../../pipelines/01-kafka/compose.yaml"
         );
+    }
+
+    #[test]
+    fn a_path_is_cleaned_as_text() {
+        assert_eq!(
+            clean(Path::new(
+                "tests/f/89-x/../../../pipelines/01-k/pipeline.yaml"
+            )),
+            Path::new("pipelines/01-k/pipeline.yaml")
+        );
+        assert_eq!(clean(Path::new("../a/./b/../c")), Path::new("../a/c"));
     }
 
     #[test]

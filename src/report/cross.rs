@@ -173,6 +173,34 @@ mod tests {
         assert!(!by_title.contains_key("Serving engines over the same stack"));
     }
 
+    /// "P01 plus one service" (a test fixture that extends P01 and changes its orchestrator)
+    /// is compared with P01 from the manifests alone.
+    #[test]
+    fn a_pipeline_extending_p01_is_compared_with_it_without_code() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let known: Vec<Known> = [
+            "pipelines/01-kafka-flink-iceberg",
+            "tests/fixtures/composed/89-flink-scheduled",
+        ]
+        .iter()
+        .map(|folder| {
+            let p = crate::manifest::load(&root.join(folder).join("pipeline.yaml"), root)
+                .unwrap_or_else(|e| panic!("{e}"));
+            Known {
+                id: p.id,
+                stack: p.stack,
+            }
+        })
+        .collect();
+        let cuts = derive(&known);
+        assert_eq!(cuts.len(), 1, "{cuts:?}");
+        assert_eq!(
+            cuts[0].title,
+            "Orchestrators: overhead over the stack they drive"
+        );
+        assert_eq!(cuts[0].sets, [["p01".to_string(), "p89".to_string()]]);
+    }
+
     #[test]
     fn a_lone_stack_is_compared_with_nothing() {
         let cuts = derive(&[known(
