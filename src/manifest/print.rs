@@ -84,18 +84,15 @@ pub fn render(p: &Pipeline, root: &Path) -> String {
     if !p.compose_env.is_empty() {
         out.push_str("  environment:\n");
         for (key, value) in &p.compose_env {
-            let _ = writeln!(
-                out,
-                "    {key}: {:<40} # {}",
-                quote(&value.text),
-                at(&value.loc)
-            );
+            let left = format!("    {key}: {}", quote(&value.text));
+            let _ = writeln!(out, "{left:<66} # {}", at(&value.loc));
         }
     }
     out.push_str("variables:\n");
     for (name, value) in &p.variables {
         let whence = p.variable_locs.get(name).map(at).unwrap_or_default();
-        let _ = writeln!(out, "  {name}: {:<40} # {whence}", quote(value));
+        let left = format!("  {name}: {}", quote(value));
+        let _ = writeln!(out, "{left:<66} # {whence}");
     }
     let _ = writeln!(out, "startup:\n  timeout: {:?}", p.startup_timeout);
     out.push_str("stages:\n");
@@ -107,7 +104,7 @@ pub fn render(p: &Pipeline, root: &Path) -> String {
             .unwrap_or_default();
         let _ = writeln!(
             out,
-            "  - name: {:<52} # {}{uses}",
+            "  - name: {:<56} # {}{uses}",
             stage.name,
             at(&stage.origin)
         );
