@@ -164,6 +164,10 @@ pub struct ValidateArgs {
     /// Skip `compose config` (for machines without a compose tool).
     #[arg(long)]
     pub no_compose: bool,
+    /// Print each manifest fully resolved (`extends:` and `use:` applied), every part with the
+    /// file and line it came from.
+    #[arg(long)]
+    pub print: bool,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -80,7 +80,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
     runtime.block_on(async {
         match command {
             Command::Validate(a) => {
-                commands::validate::validate(&ctx, a.ids, a.all, a.no_compose).await
+                commands::validate::validate(&ctx, a.ids, a.all, a.no_compose, a.print).await
             }
             Command::Bench(a) => commands::bench::bench(&ctx, a).await,
             Command::BenchAll(a) => commands::bench::bench_all(&ctx, a).await,

@@ -12,11 +12,39 @@ use std::process::{Command, Output};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
 
-/// A fresh project root holding a copy of the fixture runs under `runs/`.
+/// A fresh project root holding a copy of the fixture runs under `runs/`, and of the
+/// project's manifests (with the files they name), which the report's cross-cutting
+/// comparisons are derived from.
 fn sandbox() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("creating a temporary root");
     copy_dir(&Path::new(FIXTURES).join("runs"), &dir.path().join("runs"));
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for entry in fs::read_dir(repo.join("pipelines")).unwrap() {
+        let folder = entry.unwrap().path();
+        if folder.join("pipeline.yaml").is_file() {
+            copy_files(
+                &folder,
+                &dir.path()
+                    .join("pipelines")
+                    .join(folder.file_name().unwrap()),
+            );
+        }
+    }
+    for shared in ["shared/compose", "shared/stages"] {
+        copy_files(&repo.join(shared), &dir.path().join(shared));
+    }
     dir
+}
+
+/// The files (not the subfolders) of `from`, copied into `to`.
+fn copy_files(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
+        }
+    }
 }
 
 fn copy_dir(from: &Path, to: &Path) {

@@ -1,4 +1,5 @@
-//! `rtde validate`: manifests, their compose stacks, and every reference between them.
+//! `rtde validate`: manifests, their compose stacks, their `.env` files, and every reference
+//! between them; with `--print`, each manifest as it resolves.
 
 use std::collections::BTreeMap;
 
@@ -8,11 +9,17 @@ use super::Context;
 use crate::engine::compose::ComposeTool;
 use crate::error::Error;
 use crate::exit;
-use crate::manifest::{self, validate};
+use crate::manifest::{self, Pipeline, validate};
 use crate::output::Event;
 use crate::run::runner::{compose_project, variables};
 
-pub async fn validate(ctx: &Context, ids: Vec<String>, all: bool, no_compose: bool) -> Result<i32> {
+pub async fn validate(
+    ctx: &Context,
+    ids: Vec<String>,
+    all: bool,
+    no_compose: bool,
+    print: bool,
+) -> Result<i32> {
     let ids = if all || ids.is_empty() {
         ctx.all_ids()?
     } else {
@@ -26,6 +33,7 @@ pub async fn validate(ctx: &Context, ids: Vec<String>, all: bool, no_compose: bo
     let scratch = tempfile::tempdir()?;
     let mut problems = Vec::new();
     for id in &ids {
+        let before = problems.len();
         let found = manifest::resolve(&ctx.pipelines_dir(), id)?;
         let pipeline = match manifest::load(&found.manifest, &ctx.root) {
             Ok(p) => p,
@@ -34,6 +42,14 @@ pub async fn validate(ctx: &Context, ids: Vec<String>, all: bool, no_compose: bo
                 continue;
             }
         };
+        if print {
+            ctx.reporter.event(Event::Document(manifest::print::render(
+                &pipeline, &ctx.root,
+            )));
+        }
+        if let Some(problem) = env_file_problem(&pipeline) {
+            problems.push(problem);
+        }
         if let Some(tool) = &compose {
             let project_name = format!("rtde-{}-validate", pipeline.id);
             let vars = variables(
@@ -59,10 +75,7 @@ pub async fn validate(ctx: &Context, ids: Vec<String>, all: bool, no_compose: bo
                 )),
             }
         }
-        if !problems
-            .iter()
-            .any(|p| p.starts_with(&pipeline.manifest_path.display().to_string()))
-        {
+        if problems.len() == before {
             ctx.reporter.event(Event::Note(format!(
                 "{}: ok ({})",
                 pipeline.id, pipeline.name
@@ -74,4 +87,25 @@ pub async fn validate(ctx: &Context, ids: Vec<String>, all: bool, no_compose: bo
     } else {
         Err(Error::InvalidInput(problems.join("\n")).into())
     }
+}
+
+/// The pipeline's `.env` (for running the stack by hand with `docker compose`) must list the
+/// compose files the manifest merges with its defaults; a folder without one is not checked.
+fn env_file_problem(pipeline: &Pipeline) -> Option<String> {
+    let path = pipeline.folder.join(".env");
+    let text = std::fs::read_to_string(&path).ok()?;
+    let expected: Vec<String> = pipeline
+        .compose_files
+        .iter()
+        .map(|f| {
+            f.render(&pipeline.variables)
+                .unwrap_or_else(|_| f.text.clone())
+        })
+        .collect();
+    manifest::lint::env_file(&text, &expected)
+        .err()
+        .map(|m| match m.line {
+            0 => format!("{}: {}", path.display(), m.message),
+            line => format!("{}:{line}: {}", path.display(), m.message),
+        })
 }

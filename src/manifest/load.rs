@@ -7,10 +7,11 @@
 //! every node, and [`Locator`] answers "where is `stages[2].exec.service`?".
 
 use std::path::Path;
+use std::sync::Arc;
 
 use saphyr::{LoadableYamlNode, MarkedYaml};
+use serde::de::DeserializeOwned;
 
-use super::raw::RawManifest;
 use super::{Loc, ManifestError};
 
 /// A path into the manifest: field names and sequence indexes.
@@ -20,22 +21,30 @@ pub enum Seg<'a> {
     Index(usize),
 }
 
+/// Positions in one file's text; every [`Loc`] it gives names that file.
 pub struct Locator<'a> {
     root: Option<MarkedYaml<'a>>,
+    file: Arc<Path>,
 }
 
 impl<'a> Locator<'a> {
-    pub fn new(text: &'a str) -> Self {
+    pub fn new(text: &'a str, file: &Path) -> Self {
         let root = MarkedYaml::load_from_str(text)
             .ok()
             .and_then(|docs| docs.into_iter().next());
-        Locator { root }
+        Locator {
+            root,
+            file: Arc::from(file),
+        }
     }
 
     /// The location of the node at `path`, or of its deepest existing ancestor.
     pub fn locate(&self, path: &[Seg]) -> Loc {
         let Some(mut node) = self.root.as_ref() else {
-            return Loc::default();
+            return Loc {
+                file: Some(self.file.clone()),
+                ..Loc::default()
+            };
         };
         for seg in path {
             let next = match seg {
@@ -50,18 +59,20 @@ impl<'a> Locator<'a> {
         Loc {
             line: node.span.start.line(),
             col: node.span.start.col() + 1,
+            file: Some(self.file.clone()),
         }
     }
 }
 
-/// Parse the manifest text; errors carry `file:line:col`.
-pub fn parse(path: &Path, text: &str) -> Result<RawManifest, ManifestError> {
+/// Parse a manifest's (or a stage definition's) text; errors carry `file:line:col`.
+pub fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, ManifestError> {
     serde_yaml_ng::from_str(text).map_err(|err| {
         let loc = err
             .location()
             .map(|l| Loc {
                 line: l.line(),
                 col: l.column(),
+                file: None,
             })
             .unwrap_or_default();
         ManifestError::at(path, loc, humanize(&err.to_string()))

@@ -1,31 +1,49 @@
-//! Pipeline manifests: parse, check, plan.
+//! Pipeline manifests: parse, compose, check, plan.
 //!
-//! A pipeline is a folder `pipelines/NN-name/` with a `pipeline.yaml`. Loading goes in three
+//! A pipeline is a folder `pipelines/NN-name/` with a `pipeline.yaml`. Loading goes in
 //! steps, as ripgrep splits its flags into low and high arguments: `raw` holds the YAML as
-//! written, `plan` turns it into checked, typed values (durations, regexes, categories), and
-//! `validate` checks it against the compose stack (services, profiles, files). Every error
-//! names `file:line:col` and what to write instead. This module never talks to Docker.
+//! written, `layers` reads what a manifest builds on (`extends:`, `use:`) and merges it,
+//! `plan` turns the result into checked, typed values (`pipeline`: durations, regexes,
+//! categories), and `validate` checks it against the compose stack (services, profiles,
+//! files). `print` shows the merged manifest with where each part came from; `lint` holds the
+//! checks across files (`.env`, stages written twice). Every error names `file:line:col` (in
+//! the file the offending text is in) and what to write instead. This module never talks to
+//! Docker.
 
 mod discover;
 pub mod duration;
+mod layers;
+pub mod lint;
 mod load;
+mod pipeline;
 mod plan;
+pub mod print;
 mod raw;
 mod template;
 pub mod validate;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub use discover::{discover, resolve};
-pub use plan::{Action, Check, CheckRule, Pipeline, Probe, ProbeKind, Stage};
+pub use pipeline::{Action, Check, CheckRule, Pipeline, Probe, ProbeKind, Stage};
 pub use template::Template;
 
-/// A position in a manifest: 1-based line and column.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// A position in a manifest: 1-based line and column, and the file when it is not the
+/// manifest itself (a base it `extends`, a shared stage definition).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Loc {
     pub line: usize,
     pub col: usize,
+    pub file: Option<Arc<Path>>,
+}
+
+impl Loc {
+    /// The file this position is in, `manifest` when none is recorded.
+    pub fn file_or<'a>(&'a self, manifest: &'a Path) -> &'a Path {
+        self.file.as_deref().unwrap_or(manifest)
+    }
 }
 
 /// One problem in one manifest, with where it is and what to do.
@@ -37,9 +55,10 @@ pub struct ManifestError {
 }
 
 impl ManifestError {
+    /// An error at `loc`, in `loc`'s own file when it has one, else in `path`.
     pub fn at(path: &Path, loc: Loc, message: impl Into<String>) -> Self {
         ManifestError {
-            path: path.to_path_buf(),
+            path: loc.file_or(path).to_path_buf(),
             loc,
             message: message.into(),
         }
@@ -87,17 +106,22 @@ impl From<ManifestErrors> for crate::error::Error {
     }
 }
 
-/// Load and plan one manifest file. `root` is the project root (for relative paths in
-/// records).
+/// Load and plan one manifest file, with what it extends and the definitions it uses.
+/// `root` is the project root (for relative paths in records, and `shared/stages/`).
 pub fn load(path: &Path, root: &Path) -> Result<Pipeline, ManifestErrors> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        ManifestErrors(vec![ManifestError::at(
-            path,
-            Loc::default(),
-            format!("cannot read the manifest: {e}"),
-        )])
-    })?;
-    let raw = load::parse(path, &text).map_err(|e| ManifestErrors(vec![e]))?;
-    let locator = load::Locator::new(&text);
-    plan::plan(path, root, raw, &locator)
+    let read = layers::read(path, root)?;
+    let locators: Vec<load::Locator> = read
+        .sources
+        .iter()
+        .map(|s| load::Locator::new(&s.text, &s.path))
+        .collect();
+    let (resolved, mut errors) = layers::merge(&read, &locators);
+    match plan::plan(path, root, resolved, &locators) {
+        Ok(pipeline) if errors.is_empty() => Ok(pipeline),
+        Ok(_) => Err(ManifestErrors(errors)),
+        Err(ManifestErrors(more)) => {
+            errors.extend(more);
+            Err(ManifestErrors(errors))
+        }
+    }
 }

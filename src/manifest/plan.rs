@@ -1,33 +1,26 @@
-//! Raw manifest → a checked, typed plan.
+//! The planner: a manifest's merged layers → a checked, typed [`Pipeline`].
 //!
 //! Everything that can be checked without Docker is checked here, and all problems are
 //! collected rather than stopping at the first, so one read of the output fixes the file.
+//! Each part is located in the file it was written in (the manifest, a base it extends, a
+//! shared stage definition), so an error names that file's line and column.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use regex::Regex;
 
 use super::duration;
+use super::layers::{At, Resolved, ResolvedStage};
 use super::load::{Locator, Seg};
-use super::raw::{
-    RawCapture, RawCheck, RawCommand, RawManifest, RawProbe, RawServiceCommand, RawStage, Scalar,
+use super::pipeline::{
+    Action, BUILTIN_VARIABLES, Capture, Category, Check, CheckRule, Command, Pipeline, Probe,
+    ProbeKind, ServiceCommand, Stage,
 };
+use super::raw::{RawCapture, RawCheck, RawCommand, RawProbe, RawServiceCommand, Scalar};
 use super::template::Template;
 use super::{Loc, ManifestError, ManifestErrors};
-
-/// Variables rtde defines for every run; manifests may use them without declaring them.
-pub const BUILTIN_VARIABLES: [&str; 8] = [
-    "run_id",
-    "compose",
-    "project",
-    "run_dir",
-    "pipeline_id",
-    "pipeline_dir",
-    "root",
-    "shared_dir",
-];
 
 const DEFAULT_STARTUP_TIMEOUT: Duration = Duration::from_secs(300);
 /// The first probe poll comes quickly (most probes hold soon after the action), then the
@@ -35,322 +28,28 @@ const DEFAULT_STARTUP_TIMEOUT: Duration = Duration::from_secs(300);
 const DEFAULT_PROBE_INTERVAL: Duration = Duration::from_millis(100);
 const DEFAULT_PROBE_MAX_INTERVAL: Duration = Duration::from_secs(2);
 
-#[derive(Debug, Clone)]
-pub struct Pipeline {
-    pub id: String,
-    pub name: String,
-    pub tier: String,
-    pub description: Option<String>,
-    pub manifest_path: PathBuf,
-    /// The pipeline folder.
-    pub folder: PathBuf,
-    /// The folder relative to the project root, for records.
-    pub folder_rel: String,
-    pub stack: BTreeMap<String, String>,
-    /// Compose files relative to the folder; may name manifest variables (`broker-${broker}.yaml`).
-    pub compose_files: Vec<Template>,
-    pub profiles: Vec<(String, Loc)>,
-    pub compose_env: Vec<(String, Template)>,
-    /// Defaults of the manifest's variables.
-    pub variables: BTreeMap<String, String>,
-    pub startup_timeout: Duration,
-    pub stages: Vec<Stage>,
-    pub expect: Vec<Check>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Category {
-    Startup,
-    Ingestion,
-    Processing,
-    Transform,
-    Serving,
-    Validation,
-    Other,
-}
-
-impl Category {
-    pub const ALL: [Category; 7] = [
-        Category::Startup,
-        Category::Ingestion,
-        Category::Processing,
-        Category::Transform,
-        Category::Serving,
-        Category::Validation,
-        Category::Other,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::Startup => "startup",
-            Category::Ingestion => "ingestion",
-            Category::Processing => "processing",
-            Category::Transform => "transform",
-            Category::Serving => "serving",
-            Category::Validation => "validation",
-            Category::Other => "other",
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct Stage {
-    pub name: String,
-    pub category: Category,
-    pub action: Action,
-    pub timeout: Duration,
-    pub until: Option<Probe>,
-    pub capture: Vec<Capture>,
-}
-
-/// A command: `Shell` runs through `sh -c`, `Argv` is the argument vector itself.
-#[derive(Debug, Clone)]
-pub enum Command {
-    Shell(Template),
-    Argv(Vec<Template>),
-}
-
-impl Command {
-    pub fn render(&self, vars: &BTreeMap<String, String>) -> Result<Vec<String>, String> {
-        match self {
-            Command::Shell(t) => Ok(vec!["sh".into(), "-c".into(), t.render(vars)?]),
-            Command::Argv(ts) => ts.iter().map(|t| t.render(vars)).collect(),
-        }
-    }
-
-    fn templates(&self) -> Vec<&Template> {
-        match self {
-            Command::Shell(t) => vec![t],
-            Command::Argv(ts) => ts.iter().collect(),
-        }
-    }
-}
-
-/// A command inside a service's container (`exec`) or a one-off of the service (`run`).
-#[derive(Debug, Clone)]
-pub struct ServiceCommand {
-    pub service: String,
-    pub service_loc: Loc,
-    pub command: Option<Command>,
-    pub environment: Vec<(String, Template)>,
-}
-
-#[derive(Debug, Clone)]
-pub enum Action {
-    Exec(ServiceCommand),
-    Run(ServiceCommand),
-    Host {
-        command: Command,
-        environment: Vec<(String, Template)>,
-    },
-}
-
-impl Action {
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Action::Exec(_) => "exec",
-            Action::Run(_) => "run",
-            Action::Host { .. } => "host",
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct Probe {
-    pub kind: ProbeKind,
-    pub timeout: Duration,
-    pub interval: Duration,
-    pub max_interval: Duration,
-}
-
-#[derive(Debug, Clone)]
-pub enum ProbeKind {
-    Exec(ServiceCommand),
-    Http {
-        url: Template,
-        status: Option<u16>,
-        contains: Option<String>,
-    },
-    Log {
-        service: String,
-        service_loc: Loc,
-        regex: Regex,
-    },
-    Healthy {
-        service: String,
-        service_loc: Loc,
-    },
-}
-
-#[derive(Debug, Clone)]
-pub struct Capture {
-    pub metric: String,
-    pub regex: Regex,
-}
-
-#[derive(Debug, Clone)]
-pub struct Check {
-    pub name: String,
-    pub metric: String,
-    pub rule: CheckRule,
-}
-
-#[derive(Debug, Clone)]
-pub enum CheckRule {
-    Equals(Template),
-    EqualsMetric(String),
-    Range(Template, Template),
-}
-
-impl ServiceCommand {
-    fn templates(&self) -> Vec<&Template> {
-        let mut v: Vec<&Template> = self.environment.iter().map(|(_, t)| t).collect();
-        if let Some(c) = &self.command {
-            v.extend(c.templates());
-        }
-        v
-    }
-}
-
-impl Pipeline {
-    /// Every service a stage or probe names, with where it is named.
-    pub fn referenced_services(&self) -> Vec<(&str, Loc)> {
-        let mut out = Vec::new();
-        for stage in &self.stages {
-            match &stage.action {
-                Action::Exec(sc) | Action::Run(sc) => {
-                    out.push((sc.service.as_str(), sc.service_loc))
-                }
-                Action::Host { .. } => {}
-            }
-            if let Some(probe) = &stage.until {
-                match &probe.kind {
-                    ProbeKind::Exec(sc) => out.push((sc.service.as_str(), sc.service_loc)),
-                    ProbeKind::Log {
-                        service,
-                        service_loc,
-                        ..
-                    }
-                    | ProbeKind::Healthy {
-                        service,
-                        service_loc,
-                    } => out.push((service.as_str(), *service_loc)),
-                    ProbeKind::Http { .. } => {}
-                }
-            }
-        }
-        out
-    }
-
-    /// The compose files of a run with these variables, in order. A variable picks a file
-    /// (`broker-${broker}.yaml`), so each is checked to exist: `--broker nats` must say that
-    /// there is no such fragment, not fail inside Compose.
-    pub fn compose_paths(&self, vars: &BTreeMap<String, String>) -> Result<Vec<PathBuf>, String> {
-        self.compose_files
-            .iter()
-            .map(|file| {
-                self.compose_path(file, vars).map_err(|message| {
-                    format!(
-                        "{}:{}:{}: {message}",
-                        self.manifest_path.display(),
-                        file.loc.line,
-                        file.loc.col
-                    )
-                })
-            })
-            .collect()
-    }
-
-    fn compose_path(
-        &self,
-        file: &Template,
-        vars: &BTreeMap<String, String>,
-    ) -> Result<PathBuf, String> {
-        let name = file.render(vars)?;
-        let path = self.folder.join(&name);
-        if path.is_file() {
-            return Ok(path);
-        }
-        let chosen: Vec<String> = file
-            .references()
-            .into_iter()
-            .filter_map(|var| vars.get(&var).map(|value| format!("{var}={value}")))
-            .collect();
-        let choice = if chosen.is_empty() {
-            String::new()
-        } else {
-            format!(" (with {})", chosen.join(", "))
-        };
-        let siblings = path
-            .parent()
-            .and_then(|dir| std::fs::read_dir(dir).ok())
-            .map(|entries| {
-                let mut names: Vec<String> = entries
-                    .filter_map(|e| e.ok())
-                    .map(|e| e.file_name().to_string_lossy().into_owned())
-                    .filter(|n| n.ends_with(".yaml") || n.ends_with(".yml"))
-                    .collect();
-                names.sort();
-                names
-            })
-            .unwrap_or_default();
-        let hint = if siblings.is_empty() || chosen.is_empty() {
-            String::new()
-        } else {
-            format!("; files there: {}", siblings.join(", "))
-        };
-        Err(format!(
-            "compose file `{name}`{choice} does not exist (looked for {}){hint}",
-            path.display()
-        ))
-    }
-
-    /// Every interpolated string of the manifest.
-    pub fn templates(&self) -> Vec<&Template> {
-        let mut out: Vec<&Template> = self.compose_env.iter().map(|(_, t)| t).collect();
-        for stage in &self.stages {
-            match &stage.action {
-                Action::Exec(sc) | Action::Run(sc) => out.extend(sc.templates()),
-                Action::Host {
-                    command,
-                    environment,
-                } => {
-                    out.extend(command.templates());
-                    out.extend(environment.iter().map(|(_, t)| t));
-                }
-            }
-            match stage.until.as_ref().map(|p| &p.kind) {
-                Some(ProbeKind::Exec(sc)) => out.extend(sc.templates()),
-                Some(ProbeKind::Http { url, .. }) => out.push(url),
-                _ => {}
-            }
-        }
-        for check in &self.expect {
-            match &check.rule {
-                CheckRule::Equals(t) => out.push(t),
-                CheckRule::Range(lo, hi) => out.extend([lo, hi]),
-                CheckRule::EqualsMetric(_) => {}
-            }
-        }
-        out
-    }
+/// `base` followed by `more`: a path into the file a part of the manifest came from.
+fn join<'s>(base: &[Seg<'s>], more: &[Seg<'s>]) -> Vec<Seg<'s>> {
+    base.iter().chain(more).copied().collect()
 }
 
 struct Planner<'a> {
     path: &'a Path,
-    locator: &'a Locator<'a>,
+    locators: &'a [Locator<'a>],
+    /// The file the part being planned was written in (an index into `locators`).
+    src: usize,
     errors: Vec<ManifestError>,
 }
 
 impl Planner<'_> {
     fn err(&mut self, path: &[Seg], message: impl Into<String>) {
-        let loc = self.locator.locate(path);
+        let loc = self.loc(path);
         self.errors
             .push(ManifestError::at(self.path, loc, message.into()));
     }
 
     fn loc(&self, path: &[Seg]) -> Loc {
-        self.locator.locate(path)
+        self.locators[self.src].locate(path)
     }
 
     fn duration(&mut self, path: &[Seg], text: &str) -> Duration {
@@ -439,9 +138,9 @@ impl Planner<'_> {
         }
     }
 
-    fn probe(&mut self, i: usize, raw: &RawProbe) -> Option<Probe> {
-        let base = [Seg::Key("stages"), Seg::Index(i), Seg::Key("until")];
-        let at = |k: &'static str| [base[0], base[1], base[2], Seg::Key(k)];
+    fn probe(&mut self, stage: &[Seg<'static>], raw: &RawProbe) -> Option<Probe> {
+        let base = join(stage, &[Seg::Key("until")]);
+        let at = |k: &'static str| join(&base, &[Seg::Key(k)]);
         let count = [
             raw.exec.is_some(),
             raw.http.is_some(),
@@ -473,13 +172,7 @@ impl Planner<'_> {
                 contains: h.contains.clone(),
             }
         } else if let Some(l) = &raw.log {
-            let regex_path = [
-                base[0],
-                base[1],
-                base[2],
-                Seg::Key("log"),
-                Seg::Key("regex"),
-            ];
+            let regex_path = join(&base, &[Seg::Key("log"), Seg::Key("regex")]);
             ProbeKind::Log {
                 service: l.service.clone(),
                 service_loc: self.loc(&at("log")),
@@ -511,9 +204,11 @@ impl Planner<'_> {
         })
     }
 
-    fn stage(&mut self, i: usize, raw: &RawStage) -> Option<Stage> {
-        let base = [Seg::Key("stages"), Seg::Index(i)];
-        let at = |k: &'static str| [base[0], base[1], Seg::Key(k)];
+    fn stage(&mut self, resolved: &ResolvedStage) -> Option<Stage> {
+        let raw = &resolved.raw;
+        self.src = resolved.at.src;
+        let base = resolved.at.base.clone();
+        let at = |k: &'static str| join(&base, &[Seg::Key(k)]);
         let category = Category::ALL
             .into_iter()
             .find(|c| c.as_str() == raw.category);
@@ -541,8 +236,8 @@ impl Planner<'_> {
             ))),
             [false, false, true] => {
                 let host = raw.host.as_ref().expect("checked");
-                let cmd_path = [base[0], base[1], Seg::Key("host"), Seg::Key("command")];
-                let env_path = [base[0], base[1], Seg::Key("host"), Seg::Key("environment")];
+                let cmd_path = join(&base, &[Seg::Key("host"), Seg::Key("command")]);
+                let env_path = join(&base, &[Seg::Key("host"), Seg::Key("environment")]);
                 Some(Action::Host {
                     command: self.command(&cmd_path, &host.command),
                     environment: self.env(&env_path, &host.environment),
@@ -560,19 +255,16 @@ impl Planner<'_> {
             }
         };
         let timeout = self.duration(&at("timeout"), &raw.timeout);
-        let until = raw.until.as_ref().and_then(|p| self.probe(i, p));
+        let until = raw.until.as_ref().and_then(|p| self.probe(&base, p));
         let capture = raw
             .capture
             .iter()
             .enumerate()
             .map(|(j, RawCapture { metric, regex })| {
-                let p = [
-                    base[0],
-                    base[1],
-                    Seg::Key("capture"),
-                    Seg::Index(j),
-                    Seg::Key("regex"),
-                ];
+                let p = join(
+                    &base,
+                    &[Seg::Key("capture"), Seg::Index(j), Seg::Key("regex")],
+                );
                 Capture {
                     metric: metric.clone(),
                     regex: self.regex(&p, regex, true),
@@ -581,6 +273,8 @@ impl Planner<'_> {
             .collect();
         Some(Stage {
             name: raw.name.clone(),
+            origin: self.loc(&base),
+            uses: resolved.uses.clone(),
             // An unknown category is already reported; planning goes on so the rest of the
             // stage is checked too.
             category: category.unwrap_or(Category::Other),
@@ -591,9 +285,10 @@ impl Planner<'_> {
         })
     }
 
-    fn check(&mut self, i: usize, raw: &RawCheck) -> Option<Check> {
-        let base = [Seg::Key("expect"), Seg::Index(i)];
-        let at = |k: &'static str| [base[0], base[1], Seg::Key(k)];
+    fn check(&mut self, raw: &RawCheck, from: &At) -> Option<Check> {
+        self.src = from.src;
+        let base = from.base.clone();
+        let at = |k: &'static str| join(&base, &[Seg::Key(k)]);
         let rule = match (&raw.equals, &raw.equals_metric, &raw.range) {
             (Some(v), None, None) => {
                 CheckRule::Equals(Template::new(v.as_text(), self.loc(&at("equals"))))
@@ -622,15 +317,19 @@ impl Planner<'_> {
     }
 }
 
+/// Plan the merged manifest `resolved` (read from `path` and the files of `locators`; the
+/// manifest itself is `locators[0]`). `root` is the project root, for relative paths in
+/// records.
 pub fn plan(
     path: &Path,
     root: &Path,
-    raw: RawManifest,
-    locator: &Locator,
+    resolved: Resolved,
+    locators: &[Locator],
 ) -> Result<Pipeline, ManifestErrors> {
     let mut p = Planner {
         path,
-        locator,
+        locators,
+        src: 0,
         errors: Vec::new(),
     };
     let folder = path.parent().unwrap_or(Path::new(".")).to_path_buf();
@@ -639,115 +338,110 @@ pub fn plan(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
 
-    let id_ok = raw.id.len() == 3
-        && raw.id.starts_with('p')
-        && raw.id[1..].chars().all(|c| c.is_ascii_digit());
+    let id = resolved.id.clone();
+    let id_ok = id.len() == 3 && id.starts_with('p') && id[1..].chars().all(|c| c.is_ascii_digit());
     if !id_ok {
         p.err(
             &[Seg::Key("id")],
-            format!("id `{}` must be `p` and two digits, e.g. p01", raw.id),
+            format!("id `{id}` must be `p` and two digits, e.g. p01"),
         );
-    } else if !folder_name.starts_with(&format!("{}-", &raw.id[1..])) {
+    } else if !folder_name.starts_with(&format!("{}-", &id[1..])) {
         p.err(
             &[Seg::Key("id")],
             format!(
-                "id `{}` does not match the folder `{folder_name}`; name the folder `{}-<name>` or change the id",
-                raw.id,
-                &raw.id[1..]
+                "id `{id}` does not match the folder `{folder_name}`; name the folder `{}-<name>` or change the id",
+                &id[1..]
             ),
         );
     }
 
-    if raw.compose.files.is_empty() {
+    if resolved.compose_files.is_empty() {
         p.err(
             &[Seg::Key("compose"), Seg::Key("files")],
-            "list at least one compose file",
+            "list at least one compose file under `compose.files`",
         );
     }
-    let compose_files: Vec<Template> = raw
-        .compose
-        .files
+    let compose_files: Vec<Template> = resolved
+        .compose_files
         .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            Template::new(
-                f,
-                p.loc(&[Seg::Key("compose"), Seg::Key("files"), Seg::Index(i)]),
-            )
-        })
+        .map(|(f, loc)| Template::new(f, loc.clone()))
         .collect();
-    let profiles = raw
-        .compose
-        .profiles
+    let compose_env = resolved
+        .compose_env
         .iter()
-        .enumerate()
-        .map(|(i, name)| {
-            let seg = [Seg::Key("compose"), Seg::Key("profiles"), Seg::Index(i)];
-            (name.clone(), p.loc(&seg))
-        })
+        .map(|(k, (v, loc))| (k.clone(), Template::new(v.as_text(), loc.clone())))
         .collect();
-    let compose_env = p.env(
-        &[Seg::Key("compose"), Seg::Key("environment")],
-        &raw.compose.environment,
-    );
 
     let mut variables = BTreeMap::new();
-    for (name, value) in &raw.variables {
+    let mut variable_locs = BTreeMap::new();
+    for (name, (value, loc)) in &resolved.variables {
         if BUILTIN_VARIABLES.contains(&name.as_str()) {
-            p.err(
-                &[Seg::Key("variables"), Seg::Key(name)],
+            p.errors.push(ManifestError::at(
+                path,
+                loc.clone(),
                 format!("`{name}` is set by rtde for every run; choose another name"),
-            );
+            ));
         }
         variables.insert(name.clone(), value.as_text());
+        variable_locs.insert(name.clone(), loc.clone());
     }
 
-    let startup_timeout = match &raw.startup.timeout {
-        Some(t) => p.duration(&[Seg::Key("startup"), Seg::Key("timeout")], t),
+    let startup_timeout = match &resolved.startup_timeout {
+        Some((text, loc)) => match duration::parse(text) {
+            Ok(d) if d > Duration::ZERO => d,
+            Ok(_) => {
+                p.errors.push(ManifestError::at(
+                    path,
+                    loc.clone(),
+                    "a duration of zero never elapses usefully; use e.g. 30s",
+                ));
+                DEFAULT_STARTUP_TIMEOUT
+            }
+            Err(e) => {
+                p.errors.push(ManifestError::at(path, loc.clone(), e));
+                DEFAULT_STARTUP_TIMEOUT
+            }
+        },
         None => DEFAULT_STARTUP_TIMEOUT,
     };
 
-    if raw.stages.is_empty() {
+    if resolved.stages.is_empty() {
         p.err(&[Seg::Key("stages")], "a pipeline needs at least one stage");
     }
     let mut seen = BTreeSet::new();
-    for (i, stage) in raw.stages.iter().enumerate() {
-        if !seen.insert(stage.name.as_str()) {
+    for stage in &resolved.stages {
+        if !seen.insert(stage.raw.name.as_str()) {
+            p.src = stage.at.src;
             p.err(
-                &[Seg::Key("stages"), Seg::Index(i), Seg::Key("name")],
+                &join(&stage.at.base, &[Seg::Key("name")]),
                 format!(
-                    "stage name `{}` is used twice; stage names must be unique",
-                    stage.name
+                    "stage name `{}` is used twice; stage names must be unique (a used definition can be renamed with `name:`)",
+                    stage.raw.name
                 ),
             );
         }
     }
-    let stages: Vec<Stage> = raw
-        .stages
-        .iter()
-        .enumerate()
-        .filter_map(|(i, s)| p.stage(i, s))
-        .collect();
+    let stages: Vec<Stage> = resolved.stages.iter().filter_map(|s| p.stage(s)).collect();
 
     let captured: BTreeSet<&str> = stages
         .iter()
         .flat_map(|s| s.capture.iter().map(|c| c.metric.as_str()))
         .collect();
-    let expect: Vec<Check> = raw
+    let expect: Vec<(Check, &At)> = resolved
         .expect
         .iter()
-        .enumerate()
-        .filter_map(|(i, c)| p.check(i, c))
+        .filter_map(|(c, at)| Some((p.check(c, at)?, at)))
         .collect();
-    for (i, check) in expect.iter().enumerate() {
+    for (check, at) in &expect {
         let mut metrics = vec![check.metric.as_str()];
         if let CheckRule::EqualsMetric(m) = &check.rule {
             metrics.push(m);
         }
         for m in metrics {
             if !captured.contains(m) {
+                p.src = at.src;
                 p.err(
-                    &[Seg::Key("expect"), Seg::Index(i), Seg::Key("metric")],
+                    &join(&at.base, &[Seg::Key("metric")]),
                     format!(
                         "no stage captures metric `{m}`; add a `capture:` rule for it (captured: {})",
                         if captured.is_empty() { "none".to_string() } else { captured.iter().copied().collect::<Vec<_>>().join(", ") }
@@ -756,37 +450,34 @@ pub fn plan(
             }
         }
     }
+    p.src = 0;
 
     let pipeline = Pipeline {
-        id: raw.id,
-        name: raw.name,
-        tier: raw.tier,
-        description: raw.description,
+        id,
+        name: resolved.name.unwrap_or_default(),
+        tier: resolved.tier.unwrap_or_default(),
+        description: resolved.description,
         manifest_path: path.to_path_buf(),
+        extends: resolved.extends,
         folder_rel: folder
             .strip_prefix(root)
             .unwrap_or(&folder)
             .to_string_lossy()
             .into_owned(),
         folder,
-        stack: [
-            ("ingestion", raw.stack.ingestion),
-            ("processor", raw.stack.processor),
-            ("storage", raw.stack.storage),
-            ("transform", raw.stack.transform),
-            ("orchestrator", raw.stack.orchestrator),
-            ("serving", raw.stack.serving),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect(),
+        stack: resolved
+            .stack
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
         compose_files,
-        profiles,
+        profiles: resolved.profiles,
         compose_env,
         variables,
+        variable_locs,
         startup_timeout,
         stages,
-        expect,
+        expect: expect.into_iter().map(|(c, _)| c).collect(),
     };
 
     for file in &pipeline.compose_files {
@@ -798,7 +489,7 @@ pub fn plan(
         if let Some(name) = undeclared.first() {
             p.errors.push(ManifestError::at(
                 path,
-                file.loc,
+                file.loc.clone(),
                 format!(
                     "compose file `{}` uses `${{{name}}}`, which is not a variable of this manifest; \
                      declare it under `variables:` with the default file's value",
@@ -808,7 +499,8 @@ pub fn plan(
             continue;
         }
         if let Err(message) = pipeline.compose_path(file, &pipeline.variables) {
-            p.errors.push(ManifestError::at(path, file.loc, message));
+            p.errors
+                .push(ManifestError::at(path, file.loc.clone(), message));
         }
     }
 
@@ -823,7 +515,7 @@ pub fn plan(
             if !known.contains(&name) {
                 p.errors.push(ManifestError::at(
                     path,
-                    t.loc,
+                    t.loc.clone(),
                     format!(
                         "unknown variable `${{{name}}}`; declare it under `variables:` (known: {})",
                         known.iter().cloned().collect::<Vec<_>>().join(", ")
@@ -837,5 +529,267 @@ pub fn plan(
         Ok(pipeline)
     } else {
         Err(ManifestErrors(p.errors))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The planner and the checks against a stack, on manifests written as strings into a
+    //! temporary root: every error is located without Compose.
+
+    use std::collections::BTreeSet;
+    use std::path::{Path, PathBuf};
+
+    use crate::manifest::{ManifestErrors, Pipeline, load, validate};
+
+    const BASE: &str = "\
+id: p01
+name: Base
+tier: core
+stack: {ingestion: kafka, processor: flink, storage: iceberg, transform: dbt-duckdb, orchestrator: none, serving: none}
+compose:
+  files:
+    - compose.yaml
+variables:
+  events: 100
+  broker: kafka
+stages:
+  - use: topics
+  - name: job
+    category: processing
+    exec: {service: app, command: [job, '${events}']}
+    timeout: 1m
+    capture:
+      - {metric: rows, regex: 'rows=(\\d+)'}
+  - name: count
+    category: validation
+    run: {service: app}
+    timeout: 30s
+expect:
+  - {name: rows, metric: rows, equals: '${events}'}
+";
+
+    const TOPICS: &str = "\
+params:
+  partitions: {default: 3}
+stage:
+  name: topics
+  category: startup
+  run: {service: tools, command: [topics, create, 'raw:${{partitions}}']}
+  timeout: 2m
+";
+
+    /// A root with `shared/stages/topics.yaml` and the given files; returns it.
+    fn root(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let mut all = vec![
+            ("shared/stages/topics.yaml", TOPICS),
+            ("pipelines/01-base/pipeline.yaml", BASE),
+            ("pipelines/01-base/compose.yaml", "services: {}\n"),
+        ];
+        all.extend_from_slice(files);
+        for (path, text) in all {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        dir
+    }
+
+    fn plan(root: &Path, folder: &str) -> Result<Pipeline, ManifestErrors> {
+        load(
+            &root.join("pipelines").join(folder).join("pipeline.yaml"),
+            root,
+        )
+    }
+
+    fn errors(root: &Path, folder: &str) -> String {
+        plan(root, folder)
+            .expect_err("the manifest is invalid")
+            .to_string()
+    }
+
+    fn child(body: &str) -> String {
+        format!("extends: p01\nid: p04\nname: Child\n{body}")
+    }
+
+    #[test]
+    fn a_manifest_plans_with_its_definition_used() {
+        let dir = root(&[]);
+        let p = plan(dir.path(), "01-base").unwrap();
+        let names: Vec<&str> = p.stages.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["topics", "job", "count"]);
+        assert_eq!(p.stages[0].uses.as_deref(), Some("topics"));
+        let origin = p.stages[0].origin.file.as_deref().unwrap();
+        assert!(origin.ends_with("shared/stages/topics.yaml"), "{origin:?}");
+        let crate::manifest::Action::Run(run) = &p.stages[0].action else {
+            panic!("a run stage");
+        };
+        let argv = run.command.as_ref().unwrap().render(&p.variables).unwrap();
+        assert_eq!(argv, ["topics", "create", "raw:3"]);
+    }
+
+    #[test]
+    fn a_child_states_only_its_differences() {
+        let text = child(
+            "stack: {ingestion: redpanda}
+variables: {broker: redpanda}
+compose:
+  files: [extra.yaml]
+stages:
+  - use: topics
+    replace: topics
+    with: {partitions: 6}
+  - after: job
+    name: quality
+    category: validation
+    host: {command: 'echo checked=1'}
+    timeout: 10s
+    capture: [{metric: checked, regex: 'checked=(\\d+)'}]
+  - remove: count
+expect:
+  - {name: rows, metric: rows, range: [1, 1000]}
+  - {name: checked, metric: checked, equals: 1}
+",
+        );
+        let dir = root(&[
+            ("pipelines/04-child/pipeline.yaml", &text),
+            ("pipelines/04-child/extra.yaml", "services: {}\n"),
+        ]);
+        let p = plan(dir.path(), "04-child").unwrap();
+        assert_eq!(p.id, "p04");
+        assert_eq!(p.tier, "core", "inherited");
+        assert_eq!(p.stack["ingestion"], "redpanda");
+        assert_eq!(p.stack["processor"], "flink");
+        assert_eq!(p.variables["broker"], "redpanda");
+        assert_eq!(p.variables["events"], "100");
+        let files: Vec<&str> = p.compose_files.iter().map(|f| f.text.as_str()).collect();
+        assert_eq!(files, ["../01-base/compose.yaml", "extra.yaml"]);
+        let names: Vec<&str> = p.stages.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["topics", "job", "quality"]);
+        let crate::manifest::Action::Run(run) = &p.stages[0].action else {
+            panic!("a run stage");
+        };
+        assert_eq!(
+            run.command.as_ref().unwrap().render(&p.variables).unwrap()[2],
+            "raw:6"
+        );
+        let checks: Vec<&str> = p.expect.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(checks, ["rows", "checked"]);
+        assert!(matches!(
+            p.expect[0].rule,
+            crate::manifest::CheckRule::Range(..)
+        ));
+        assert_eq!(p.extends.len(), 1);
+    }
+
+    #[test]
+    fn an_unknown_base_is_located_and_says_what_to_write() {
+        let dir = root(&[(
+            "pipelines/04-child/pipeline.yaml",
+            "id: p04\nextends: p09\n",
+        )]);
+        let err = errors(dir.path(), "04-child");
+        assert!(
+            err.contains("04-child/pipeline.yaml:2:10: `extends: p09`"),
+            "{err}"
+        );
+        assert!(err.contains("write an id"), "{err}");
+    }
+
+    #[test]
+    fn a_cycle_is_named() {
+        let dir = root(&[
+            ("pipelines/04-a/pipeline.yaml", "extends: p05\nid: p04\n"),
+            (
+                "pipelines/05-b/pipeline.yaml",
+                "extends: ../04-a\nid: p05\n",
+            ),
+        ]);
+        let err = errors(dir.path(), "04-a");
+        assert!(err.contains("05-b/pipeline.yaml:1:10:"), "{err}");
+        assert!(err.contains("makes a cycle"), "{err}");
+    }
+
+    #[test]
+    fn a_stage_to_replace_that_the_base_lacks_lists_the_bases_stages() {
+        let text = child("stages:\n  - replace: silver\n    use: topics\n");
+        let dir = root(&[("pipelines/04-child/pipeline.yaml", &text)]);
+        let err = errors(dir.path(), "04-child");
+        assert!(
+            err.contains("04-child/pipeline.yaml:5:14: `replace: silver`"),
+            "{err}"
+        );
+        assert!(err.contains("they are: topics, job, count"), "{err}");
+    }
+
+    #[test]
+    fn a_parameter_the_definition_does_not_declare_is_located() {
+        let text =
+            child("stages:\n  - use: topics\n    replace: topics\n    with: {partitons: 6}\n");
+        let dir = root(&[("pipelines/04-child/pipeline.yaml", &text)]);
+        let err = errors(dir.path(), "04-child");
+        assert!(err.contains("04-child/pipeline.yaml:7:23:"), "{err}");
+        assert!(
+            err.contains("has no parameter `partitons`; its parameters: partitions"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_definition_lists_the_ones_there_are() {
+        let dir = root(&[(
+            "pipelines/04-child/pipeline.yaml",
+            &child("stages:\n  - use: topic\n"),
+        )]);
+        let err = errors(dir.path(), "04-child");
+        assert!(
+            err.contains("04-child/pipeline.yaml:5:10: no stage definition `topic`"),
+            "{err}"
+        );
+        assert!(err.contains("use one of: topics"), "{err}");
+    }
+
+    #[test]
+    fn an_error_in_the_base_points_at_the_base() {
+        let base = BASE.replace("timeout: 30s", "timeout: 30 seconds");
+        let dir = root(&[
+            ("pipelines/01-base/pipeline.yaml", &base),
+            ("pipelines/04-child/pipeline.yaml", &child("")),
+        ]);
+        let err = errors(dir.path(), "04-child");
+        assert!(err.contains("01-base/pipeline.yaml:22:14:"), "{err}");
+        assert!(!err.contains("04-child"), "{err}");
+    }
+
+    #[test]
+    fn place_keys_need_a_base_and_required_fields_are_named() {
+        let dir = root(&[(
+            "pipelines/04-child/pipeline.yaml",
+            "id: p04\nstages:\n  - after: x\n    use: topics\n",
+        )]);
+        let err = errors(dir.path(), "04-child");
+        assert!(
+            err.contains("04-child/pipeline.yaml:3:12: `after:`"),
+            "{err}"
+        );
+        assert!(
+            err.contains("missing `name`, `tier`, `stack.ingestion`"),
+            "{err}"
+        );
+        assert!(err.contains("list at least one compose file"), "{err}");
+    }
+
+    #[test]
+    fn the_checks_against_a_stack_name_the_file_of_the_stage() {
+        let dir = root(&[("pipelines/04-child/pipeline.yaml", &child(""))]);
+        let p = plan(dir.path(), "04-child").unwrap();
+        let services: BTreeSet<String> = ["app".to_string()].into();
+        let errs = validate::against_stack(&p, &services, &BTreeSet::new());
+        let shown: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
+        assert_eq!(shown.len(), 1, "{shown:?}");
+        let at: PathBuf = errs[0].path.clone();
+        assert!(at.ends_with("shared/stages/topics.yaml"), "{shown:?}");
+        assert!(shown[0].contains("service `tools` is not in the compose stack; use one of: app"));
     }
 }

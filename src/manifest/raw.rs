@@ -3,6 +3,9 @@
 //! Every struct denies unknown fields, so a typo (`timout:`) is an error with its location
 //! instead of a silently ignored key. Values stay close to the YAML (strings for durations
 //! and interpolated numbers); `plan.rs` turns them into checked, typed values.
+//!
+//! A manifest may build on another (`extends:`), so most top-level fields are optional here:
+//! whether the layers together hold every required one is checked once they are merged.
 
 use std::collections::BTreeMap;
 
@@ -11,37 +14,62 @@ use serde::Deserialize;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawManifest {
+    /// The manifest this one builds on: a pipeline id or a path relative to this file.
+    #[serde(default)]
+    pub extends: Option<String>,
     pub id: String,
-    pub name: String,
-    pub tier: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub tier: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
+    #[serde(default)]
     pub stack: RawStack,
+    #[serde(default)]
     pub compose: RawCompose,
     #[serde(default)]
     pub variables: BTreeMap<String, Scalar>,
     #[serde(default)]
     pub startup: RawStartup,
-    pub stages: Vec<RawStage>,
+    #[serde(default)]
+    pub stages: Vec<RawStageItem>,
     #[serde(default)]
     pub expect: Vec<RawCheck>,
 }
 
-/// The components reports group by; `none` where a stack has no such part.
-#[derive(Debug, Deserialize)]
+/// The components reports group by; `none` where a stack has no such part. A manifest that
+/// extends another names only the parts it changes.
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawStack {
-    pub ingestion: String,
-    pub processor: String,
-    pub storage: String,
-    pub transform: String,
-    pub orchestrator: String,
-    pub serving: String,
+    pub ingestion: Option<String>,
+    pub processor: Option<String>,
+    pub storage: Option<String>,
+    pub transform: Option<String>,
+    pub orchestrator: Option<String>,
+    pub serving: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+impl RawStack {
+    /// The six parts in their documented order, as written.
+    pub fn fields(&self) -> [(&'static str, Option<&String>); 6] {
+        [
+            ("ingestion", self.ingestion.as_ref()),
+            ("processor", self.processor.as_ref()),
+            ("storage", self.storage.as_ref()),
+            ("transform", self.transform.as_ref()),
+            ("orchestrator", self.orchestrator.as_ref()),
+            ("serving", self.serving.as_ref()),
+        ]
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCompose {
+    /// In a manifest that extends another, appended to the base's files.
+    #[serde(default)]
     pub files: Vec<String>,
     /// Profiles enabled on `up` (every profile is enabled on `down`).
     #[serde(default)]
@@ -51,7 +79,7 @@ pub struct RawCompose {
     pub environment: BTreeMap<String, Scalar>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawStartup {
     /// Deadline for every service to be healthy (or running, without a healthcheck).
@@ -88,7 +116,71 @@ pub enum RawCommand {
     Argv(Vec<String>),
 }
 
+/// One entry of `stages:`: a stage written out, a shared definition used with parameters,
+/// and, in a manifest that extends another, where it goes among the base's stages.
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStageItem {
+    #[serde(default)]
+    pub after: Option<String>,
+    #[serde(default)]
+    pub before: Option<String>,
+    #[serde(default)]
+    pub replace: Option<String>,
+    #[serde(default)]
+    pub remove: Option<String>,
+    /// A definition under `shared/stages/` (its file name without `.yaml`).
+    #[serde(default, rename = "use")]
+    pub uses: Option<String>,
+    /// The definition's parameters.
+    #[serde(default, rename = "with")]
+    pub with: BTreeMap<String, Scalar>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub category: Option<String>,
+    #[serde(default)]
+    pub exec: Option<RawServiceCommand>,
+    #[serde(default)]
+    pub run: Option<RawServiceCommand>,
+    #[serde(default)]
+    pub host: Option<RawHostCommand>,
+    #[serde(default)]
+    pub timeout: Option<String>,
+    #[serde(default)]
+    pub until: Option<RawProbe>,
+    #[serde(default)]
+    pub capture: Vec<RawCapture>,
+}
+
+/// A reusable stage, `shared/stages/NAME.yaml`: its parameters and the stage, whose strings
+/// may hold `${{param}}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDefinition {
+    /// For people reading the file; accepted and not used.
+    #[serde(default, rename = "description")]
+    pub _description: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    pub params: BTreeMap<String, RawParam>,
+    pub stage: RawStage,
+    /// Checks that come with the stage (on metrics it captures); merged by name with the
+    /// manifest's own, which may replace them.
+    #[serde(default)]
+    pub expect: Vec<RawCheck>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawParam {
+    /// Absent: the parameter must be given in `with:`.
+    #[serde(default)]
+    pub default: Option<Scalar>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawStage {
     pub name: String,
@@ -106,7 +198,7 @@ pub struct RawStage {
     pub capture: Vec<RawCapture>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawServiceCommand {
     pub service: String,
@@ -117,7 +209,7 @@ pub struct RawServiceCommand {
     pub environment: BTreeMap<String, Scalar>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawHostCommand {
     pub command: RawCommand,
@@ -125,7 +217,7 @@ pub struct RawHostCommand {
     pub environment: BTreeMap<String, Scalar>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawProbe {
     #[serde(default)]
@@ -144,7 +236,7 @@ pub struct RawProbe {
     pub max_interval: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawHttpProbe {
     pub url: String,
@@ -154,20 +246,20 @@ pub struct RawHttpProbe {
     pub contains: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawLogProbe {
     pub service: String,
     pub regex: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawHealthyProbe {
     pub service: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCapture {
     pub metric: String,
@@ -175,7 +267,7 @@ pub struct RawCapture {
     pub regex: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCheck {
     pub name: String,

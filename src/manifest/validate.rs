@@ -31,7 +31,7 @@ pub fn against_stack(
         if !profiles.contains(profile) {
             errors.push(ManifestError::at(
                 &pipeline.manifest_path,
-                *loc,
+                loc.clone(),
                 format!(
                     "profile `{profile}` is not used by any service of the stack (profiles: {})",
                     if profiles.is_empty() {

@@ -40,4 +40,6 @@ pub enum Event {
     Warning(String),
     /// A plain informative line (what was cleaned, how to stop a kept stack).
     Note(String),
+    /// A block of text asked for (a resolved manifest), written as it is.
+    Document(String),
 }

@@ -162,6 +162,10 @@ impl Reporter for Console {
             }
             Event::Warning(text) => self.line(&format!("warning: {text}")),
             Event::Note(text) => self.line(&text),
+            Event::Document(text) => {
+                self.stop_spinner();
+                let _ = std::io::stdout().lock().write_all(text.as_bytes());
+            }
         }
     }
 }

@@ -12,7 +12,9 @@ use crate::cli::{CompareArgs, ReportArgs};
 use crate::error::Error;
 use crate::exit;
 use crate::export::{self, ExportFormat};
+use crate::manifest;
 use crate::paths::under_root;
+use crate::report::cross::Known;
 use crate::report::markdown::{self, ReportInput};
 use crate::report::model::{self, E2E, Sources};
 use crate::report::{build_charts, chart, regression, results_md};
@@ -46,6 +48,23 @@ fn shown(root: &Path, path: &Path) -> String {
 
 fn absolute_root(root: &Path) -> Result<PathBuf> {
     std::path::absolute(root).with_context(|| format!("resolving the root {}", root.display()))
+}
+
+/// The stacks the project's manifests declare, so a comparison can name a pipeline not yet
+/// benchmarked. A manifest that does not load is left out: `rtde validate` is where it is
+/// reported, and a report of real results should not fail on it.
+fn manifest_stacks(root: &Path) -> Vec<Known> {
+    let Ok(found) = manifest::discover(&root.join("pipelines")) else {
+        return Vec::new();
+    };
+    found
+        .iter()
+        .filter_map(|f| manifest::load(&f.manifest, root).ok())
+        .map(|p| Known {
+            id: p.id,
+            stack: p.stack,
+        })
+        .collect()
 }
 
 /// `rtde compare`.
@@ -96,6 +115,7 @@ pub fn compare(root: &Path, args: &CompareArgs, stdout: &mut dyn Write) -> Resul
         results_name: &shown(&root, &results),
         charts: &charts,
         regressions: regressions.as_ref(),
+        manifests: &manifest_stacks(&root),
     });
     let report_path = out_dir.join(REPORT_FILE);
     write_atomic(&report_path, report.as_bytes())?;

@@ -8,6 +8,7 @@ use std::fmt::Write;
 use std::path::Path;
 
 use crate::report::chart;
+use crate::report::cross::{self, Known};
 use crate::report::model::{self, Comparison, E2E, Metric, PipelineResult, relative_link};
 use crate::report::regression::RegressionReport;
 use crate::results::stats::{self, OutlierAdvice};
@@ -39,32 +40,9 @@ pub struct ReportInput<'a> {
     pub results_name: &'a str,
     pub charts: &'a Charts,
     pub regressions: Option<&'a RegressionReport>,
-}
-
-/// Cross-cutting comparisons, as the original framework's report had them: a title and sets
-/// of pipeline numbers compared with each other.
-const CROSS_CUTTING: [(&str, &[&[u32]]); 5] = [
-    ("Kafka vs Redpanda", &[&[1, 4], &[2, 5], &[3, 6]]),
-    ("Flink vs Spark vs RisingWave", &[&[1, 2, 3]]),
-    ("Table formats: Iceberg, Delta Lake, Hudi", &[&[1, 13, 22]]),
-    (
-        "Serving engines: ClickHouse, Pinot, Druid",
-        &[&[10, 16, 17]],
-    ),
-    (
-        "Orchestrators: Kestra, Airflow, Dagster, Prefect, Mage",
-        &[&[7, 8, 9, 18, 19]],
-    ),
-];
-
-/// The number in a pipeline id: `p01`, `01` and `1` are all pipeline 1.
-fn pipeline_number(id: &str) -> Option<u32> {
-    let digits: String = id
-        .trim_start_matches(['p', 'P'])
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
-    digits.parse().ok()
+    /// The pipelines the project defines (from their manifests), so a comparison can name
+    /// one not yet benchmarked; pipelines with results are known from their records too.
+    pub manifests: &'a [Known],
 }
 
 fn passed(p: &PipelineResult) -> bool {
@@ -435,36 +413,67 @@ impl Renderer<'_> {
         out.push('\n');
     }
 
+    /// The stacks of every pipeline the report knows: its manifests, and for a pipeline
+    /// without one here the stack its last run recorded (or the results row's parts).
+    fn known(&self) -> Vec<Known> {
+        let mut known: Vec<Known> = self.input.manifests.to_vec();
+        for p in &self.input.comparison.pipelines {
+            if known.iter().any(|k| k.id == p.id()) {
+                continue;
+            }
+            let stack = match &p.record {
+                Some(record) => record.pipeline.stack.clone(),
+                None => [
+                    ("ingestion", &p.row.ingestion),
+                    ("processor", &p.row.processor),
+                    ("storage", &p.row.storage),
+                ]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+            };
+            known.push(Known {
+                id: p.id().to_string(),
+                stack,
+            });
+        }
+        known
+    }
+
     fn cross_cutting(&self, out: &mut String) {
         out.push_str("## Cross-cutting comparisons\n\n");
-        let substituted: BTreeMap<u32, &PipelineResult> = self
+        let substituted: BTreeMap<&str, &PipelineResult> = self
             .input
             .comparison
             .pipelines
             .iter()
             .filter(|p| p.substituted())
-            .filter_map(|p| Some((pipeline_number(p.id())?, p)))
+            .map(|p| (p.id(), p))
             .collect();
-        let by_number: BTreeMap<u32, &PipelineResult> = self
+        let by_id: BTreeMap<&str, &PipelineResult> = self
             .input
             .comparison
             .pipelines
             .iter()
             .filter(|p| !p.substituted())
-            .filter_map(|p| Some((pipeline_number(p.id())?, p)))
+            .map(|p| (p.id(), p))
             .collect();
-        for (title, sets) in CROSS_CUTTING {
+        let cuts = cross::derive(&self.known());
+        if cuts.is_empty() {
+            out.push_str("No two known pipelines differ in one part of their stack only.\n\n");
+        }
+        for cross::CrossCut { title, sets } in &cuts {
             let _ = writeln!(out, "### {title}\n");
             for set in sets {
-                let names: Vec<String> = set.iter().map(|n| format!("p{n:02}")).collect();
+                let names: Vec<&str> = set.iter().map(String::as_str).collect();
                 let present: Vec<&PipelineResult> = set
                     .iter()
-                    .filter_map(|n| by_number.get(n).copied())
+                    .filter_map(|id| by_id.get(id.as_str()).copied())
                     .collect();
-                let missing: Vec<String> = set
+                let missing: Vec<&str> = set
                     .iter()
-                    .filter(|n| !by_number.contains_key(n))
-                    .map(|n| format!("p{n:02}"))
+                    .filter(|id| !by_id.contains_key(id.as_str()))
+                    .map(String::as_str)
                     .collect();
                 if present.len() < 2 {
                     let mut notes = Vec::new();
@@ -472,7 +481,7 @@ impl Renderer<'_> {
                         let ids: Vec<&str> = present.iter().map(|p| p.id()).collect();
                         notes.push(format!("results for {} only", ids.join(", ")));
                     }
-                    for p in set.iter().filter_map(|n| substituted.get(n)) {
+                    for p in set.iter().filter_map(|id| substituted.get(id.as_str())) {
                         notes.push(format!(
                             "{} ran on a substituted broker ({})",
                             p.id(),

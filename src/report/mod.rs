@@ -6,6 +6,7 @@
 
 pub mod chart;
 pub mod command;
+pub mod cross;
 pub mod markdown;
 pub mod model;
 pub mod regression;

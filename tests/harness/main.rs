@@ -7,4 +7,7 @@ mod bench;
 mod teardown;
 // Manifest errors through the CLI, and environment errors.
 mod cli_errors;
+// A pipeline written as "an existing stack plus one part" (extends, use): validated against
+// its compose stack and printed resolved.
+mod composition;
 mod util;
