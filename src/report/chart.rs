@@ -296,6 +296,8 @@ pub fn memory_over_time(
             .draw()
             .map_err(chart_error)?;
         let mut entries = Vec::new();
+        let (x_px, _) = chart.plotting_area().dim_in_pixel();
+        let rows = label_rows(bands, max_t.max(1.0) / f64::from(x_px.max(1)));
         for (i, band) in bands.iter().enumerate() {
             let tint = color(band.color_index);
             chart
@@ -307,8 +309,7 @@ pub fn memory_over_time(
                     Rectangle::new([(band.start, 0.0), (band.start, top)], tint.stroke_width(1)),
                 ])
                 .map_err(chart_error)?;
-            // Alternate two rows of labels: short neighbouring stages would overprint.
-            let row = 0.985 - 0.045 * (i % 2) as f64;
+            let row = 0.985 - 0.045 * rows[i] as f64;
             chart
                 .draw_series(std::iter::once(Text::new(
                     format!(" {}", band.label),
@@ -339,6 +340,31 @@ pub fn memory_over_time(
         root.present().map_err(chart_error)?;
     }
     Ok(svg)
+}
+
+/// About how wide a character of the 12-pixel band labels is, in pixels.
+const LABEL_CHAR_PX: f64 = 7.0;
+
+/// The row (0 at the top) of each band's label: the first row where it does not run into the
+/// label before it, so that short neighbouring stages do not overprint. `seconds_per_px`
+/// turns a label's width into time.
+fn label_rows(bands: &[StageBand], seconds_per_px: f64) -> Vec<usize> {
+    let mut row_ends: Vec<f64> = Vec::new();
+    bands
+        .iter()
+        .map(|band| {
+            let width = (band.label.chars().count() + 1) as f64 * LABEL_CHAR_PX * seconds_per_px;
+            let row = row_ends
+                .iter()
+                .position(|end| *end <= band.start)
+                .unwrap_or(row_ends.len());
+            if row == row_ends.len() {
+                row_ends.push(0.0);
+            }
+            row_ends[row] = band.start + width;
+            row
+        })
+        .collect()
 }
 
 /// The sum over containers at each sampling instant.
@@ -556,6 +582,25 @@ mod tests {
             .find(|n| n.attribute("points").unwrap().split_whitespace().count() == 3)
             .expect("the dbt line");
         assert!(shaded.iter().all(|b| position(b) < position(&data_line)));
+    }
+
+    #[test]
+    fn labels_of_short_neighbouring_stages_go_to_rows_of_their_own() {
+        let band = |label: &str, start: f64| StageBand {
+            label: label.into(),
+            category: "processing".into(),
+            color_index: 2,
+            start,
+            end: start + 1.0,
+        };
+        // 0.1 s per pixel: "create-topics" (14 characters) is 9.8 s wide.
+        let bands = [
+            band("create-topics", 0.0),
+            band("generate", 1.0),
+            band("bronze", 2.0),
+            band("silver", 12.0),
+        ];
+        assert_eq!(label_rows(&bands, 0.1), [0, 1, 2, 0]);
     }
 
     #[test]

@@ -180,7 +180,10 @@ pub fn build_charts(comparison: &Comparison) -> Result<Charts> {
             p.id().to_string(),
             ChartFile {
                 file_name: format!("memory-{}.svg", p.id()),
-                alt: format!("Memory over time per container, {} run {run_id}", p.id()),
+                alt: format!(
+                    "Memory over time per container over the stages (shaded bands), {} run {run_id}",
+                    p.id()
+                ),
                 svg: chart::memory_over_time(
                     &series,
                     &stage_bands(p, &categories),
