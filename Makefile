@@ -36,11 +36,13 @@ lint:
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
 
-# Extra rtde options, e.g. RTDE_ARGS="--runs 5 --warmup 1".
+# Extra rtde options, e.g. RTDE_ARGS="--runs 5 --warmup 1"; BROKER=tansu runs a Kafka
+# pipeline on another broker (and makes images-local build that broker's image).
 RTDE_ARGS ?=
+BROKER ?=
 
 bench:
-	$(RTDE) bench $(P) $(RTDE_ARGS)
+	$(RTDE) bench $(P) $(if $(BROKER),--broker $(BROKER)) $(RTDE_ARGS)
 
 bench-all:
 	$(RTDE) bench-all $(RTDE_ARGS)

@@ -278,8 +278,15 @@ pub struct ImagesBuildArgs {
     #[arg(long, value_enum, default_value_t = BaseArg::Public)]
     pub base: BaseArg,
     /// Only these images or bases (repeatable; names from shared/docker/images.yaml).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "pipelines")]
     pub only: Vec<String>,
+    /// Only the images these pipelines' stacks use (repeatable; ids as for `rtde bench`):
+    /// every service's `image:` after the manifest's variables, matched to images.yaml.
+    #[arg(long = "for", value_name = "ID")]
+    pub pipelines: Vec<String>,
+    /// With --for: the stacks on this broker (as `rtde bench --broker`).
+    #[arg(long, requires = "pipelines")]
+    pub broker: Option<String>,
     /// Do not build local bases: use them as they are (fail if one is missing).
     #[arg(long)]
     pub skip_bases: bool,

@@ -13,7 +13,8 @@ use crate::exit;
 use crate::manifest::Pipeline;
 use crate::output::Event;
 use crate::paths::under_root;
-use crate::results::{runs_table, summary, table};
+use crate::results::runs_table::{self, RunRow};
+use crate::results::{summary, table};
 use crate::run::record::{RunRecord, RunStatus};
 use crate::run::runner::RunSpec;
 use crate::sample::SamplerConfig;
@@ -136,6 +137,13 @@ async fn run_all(
                 break;
             }
         }
+        let rows: Vec<RunRow> = records
+            .iter()
+            .zip(&dirs)
+            .map(|(record, dir)| RunRow::from_record(record, dir))
+            .collect();
+        ctx.reporter
+            .event(Event::BenchSummary(Box::new(summary::bench_summary(&rows))));
         if failed {
             code = exit::FAILED;
             if !continue_on_error && pipelines.len() > 1 {

@@ -6,6 +6,9 @@
 //! triggers it) regenerates the bundle, and certificates added before are lost again. Without
 //! them a machine behind a TLS-inspecting proxy (this one, or a corporate network) cannot
 //! reach PyPI from inside a container ("certificate verify failed").
+//!
+//! debootstrap itself is installed with apt-get when it is missing and rtde runs as root on
+//! a machine with apt (a fresh Debian or Ubuntu); elsewhere the error names the command.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -13,7 +16,7 @@ use std::process::{Command, Stdio};
 use anyhow::{Context, Result};
 
 use super::spec::{BaseSpec, ImagesFile};
-use super::{INPUTS_LABEL, Outcome, fingerprint, inputs_label, run};
+use super::{INPUTS_LABEL, Outcome, build_step, fingerprint, inputs_label, stream};
 use crate::error::Error;
 
 /// The Debian mirror for debootstrap (`RTDE_DEBIAN_MIRROR`).
@@ -56,7 +59,12 @@ pub fn dockerfile(parent: &str, packages: &[String], key: &str) -> String {
     )
 }
 
-pub fn build(file: &ImagesFile, base: &BaseSpec, ca_dir: &Path) -> Result<Outcome> {
+pub fn build(
+    file: &ImagesFile,
+    base: &BaseSpec,
+    ca_dir: &Path,
+    step: &mut dyn FnMut(String),
+) -> Result<Outcome> {
     let certs = extra_certificates(ca_dir)?;
     let parent = match &base.from {
         Some(p) => {
@@ -90,7 +98,7 @@ pub fn build(file: &ImagesFile, base: &BaseSpec, ca_dir: &Path) -> Result<Outcom
 
     let work = tempfile::tempdir().context("creating a build folder")?;
     let parent_image = match &base.suite {
-        Some(suite) => bootstrap(suite, &base.image, work.path())?,
+        Some(suite) => bootstrap(suite, &base.image, work.path(), step)?,
         None => parent.0,
     };
     let ctx = work.path().join("context");
@@ -102,42 +110,128 @@ pub fn build(file: &ImagesFile, base: &BaseSpec, ca_dir: &Path) -> Result<Outcom
         ctx.join("Dockerfile"),
         dockerfile(&parent_image, &base.packages, &key),
     )?;
-    run(
+    stream(
         Command::new("docker")
-            .args(["build", "-q", "-t", &base.image])
+            .args(["build", "-t", &base.image])
             .arg(&ctx),
         &format!("docker build of {}", base.image),
+        &mut |line| {
+            if let Some(s) = build_step(line) {
+                step(s.to_string());
+            }
+        },
     )?;
     Ok(Outcome::Built)
 }
 
-/// debootstrap a minimal Debian into `work/rootfs` and import it; returns the image name.
-fn bootstrap(suite: &str, image: &str, work: &Path) -> Result<String> {
-    if Command::new("debootstrap")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        return Err(Error::Environment(
-            "debootstrap is missing; install it with `apt-get install debootstrap`".into(),
-        )
-        .into());
-    }
-    if !nix::unistd::geteuid().is_root() {
-        return Err(Error::Environment(
-            "building a local base runs debootstrap, which needs root; run `sudo rtde images build --base local`"
+/// What to do about debootstrap before bootstrapping.
+#[derive(Debug, PartialEq, Eq)]
+enum Remedy {
+    Ready,
+    /// Root and apt-get are here: install it.
+    Install,
+    /// Stop with this message (exit 3): what is missing and the exact command.
+    Stop(String),
+}
+
+/// The command that installs debootstrap on a machine with apt.
+const INSTALL_DEBOOTSTRAP: &str = "apt-get install -y debootstrap";
+
+fn remedy(has_debootstrap: bool, is_root: bool, has_apt: bool) -> Remedy {
+    match (has_debootstrap, is_root, has_apt) {
+        (_, false, _) => Remedy::Stop(format!(
+            "building a local base runs debootstrap, which needs root; run \
+             `sudo rtde images build --base local`{}",
+            if has_debootstrap {
+                String::new()
+            } else {
+                format!(" (it installs debootstrap with `{INSTALL_DEBOOTSTRAP}`)")
+            }
+        )),
+        (true, true, _) => Remedy::Ready,
+        (false, true, true) => Remedy::Install,
+        (false, true, false) => Remedy::Stop(
+            "debootstrap is missing and this machine has no apt-get; install debootstrap with \
+             its package manager (e.g. `dnf install -y debootstrap`), then run again"
                 .into(),
-        )
-        .into());
+        ),
     }
+}
+
+fn runs(program: &str, arg: &str) -> bool {
+    Command::new(program)
+        .arg(arg)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok()
+}
+
+/// Make sure debootstrap can run, installing it when rtde can.
+fn ensure_debootstrap(step: &mut dyn FnMut(String)) -> Result<()> {
+    let is_root = nix::unistd::geteuid().is_root();
+    match remedy(
+        runs("debootstrap", "--version"),
+        is_root,
+        runs("apt-get", "--version"),
+    ) {
+        Remedy::Ready => Ok(()),
+        Remedy::Stop(why) => Err(Error::Environment(why).into()),
+        Remedy::Install => {
+            step(format!(
+                "debootstrap is missing: `apt-get update && {INSTALL_DEBOOTSTRAP}`"
+            ));
+            let mut lines = |line: &str| step(line.trim().to_string());
+            let env = [("DEBIAN_FRONTEND", "noninteractive")];
+            stream(
+                Command::new("apt-get").arg("update").envs(env),
+                "apt-get update",
+                &mut lines,
+            )
+            .and_then(|()| {
+                stream(
+                    Command::new("apt-get")
+                        .args(["install", "-y", "debootstrap"])
+                        .envs(env),
+                    INSTALL_DEBOOTSTRAP,
+                    &mut lines,
+                )
+            })
+            .map_err(|e| {
+                Error::Environment(format!(
+                    "debootstrap is missing and installing it failed; run `{INSTALL_DEBOOTSTRAP}` \
+                     by hand: {e:#}"
+                ))
+                .into()
+            })
+        }
+    }
+}
+
+/// debootstrap a minimal Debian into `work/rootfs` and import it; returns the image name.
+fn bootstrap(
+    suite: &str,
+    image: &str,
+    work: &Path,
+    step: &mut dyn FnMut(String),
+) -> Result<String> {
+    ensure_debootstrap(step)?;
     let rootfs = work.join("rootfs");
-    run(
+    step(format!("debootstrap of Debian {suite}"));
+    stream(
         Command::new("debootstrap")
             .args(["--variant=minbase", suite])
             .arg(&rootfs)
             .arg(mirror()),
         &format!("debootstrap of Debian {suite}"),
+        &mut |line| {
+            // `I: Retrieving libc6 1.2` and the like: one line per package is the progress.
+            if let Some(info) = line.strip_prefix("I: ") {
+                step(format!("debootstrap: {info}"));
+            }
+        },
     )?;
+    step("importing the root file system".into());
     let rootfs_image = format!("{}-rootfs", image.replace(':', "-")) + ":" + suite;
     let mut tar = Command::new("tar")
         .arg("-C")
@@ -177,5 +271,24 @@ mod tests {
         let update = text.find("RUN update-ca-certificates").unwrap();
         assert!(install < copy && copy < update, "{text}");
         assert!(text.contains("LABEL rtde.inputs=k"));
+    }
+
+    #[test]
+    fn debootstrap_is_installed_when_root_has_apt_and_named_otherwise() {
+        assert_eq!(remedy(true, true, true), Remedy::Ready);
+        assert_eq!(remedy(false, true, true), Remedy::Install);
+        let Remedy::Stop(no_apt) = remedy(false, true, false) else {
+            panic!("no apt-get must stop")
+        };
+        assert!(no_apt.contains("no apt-get"), "{no_apt}");
+        let Remedy::Stop(not_root) = remedy(false, false, true) else {
+            panic!("no root must stop")
+        };
+        assert!(
+            not_root.contains("sudo rtde images build --base local")
+                && not_root.contains(INSTALL_DEBOOTSTRAP),
+            "{not_root}"
+        );
+        assert!(matches!(remedy(true, false, true), Remedy::Stop(_)));
     }
 }

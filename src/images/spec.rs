@@ -74,6 +74,10 @@ pub struct LocalBuild {
 pub struct HostFile {
     pub from: String,
     pub to: String,
+    /// The command (run in the project root) that makes `from` when it is missing, so that
+    /// a fresh machine needs no step by hand.
+    #[serde(default)]
+    pub build: Vec<String>,
 }
 
 impl HostFile {

@@ -5,6 +5,8 @@
 
 use std::time::Duration;
 
+use crate::results::summary::BenchSummary;
+
 #[derive(Debug, Clone)]
 pub enum Event {
     /// A pipeline run begins (`index` counts warm-ups too).
@@ -36,10 +38,26 @@ pub enum Event {
         run_dir: String,
         error: Option<String>,
     },
+    /// The current step of long work outside a run (an image build, a host binary
+    /// compiling): a spinner line on a terminal, one plain line per step elsewhere.
+    Step { what: String, step: String },
+    /// `rtde images build` is done: one row per image or base.
+    ImagesBuilt(Vec<ImageRow>),
+    /// A pipeline's runs are over: its closing summary (`rtde bench`).
+    BenchSummary(Box<BenchSummary>),
     /// Something the user should know that does not stop the run.
     Warning(String),
     /// A plain informative line (what was cleaned, how to stop a kept stack).
     Note(String),
     /// A block of text asked for (a resolved manifest), written as it is.
     Document(String),
+}
+
+/// One image of `rtde images build`'s closing table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImageRow {
+    pub image: String,
+    /// `built`, `up to date` or why it was skipped.
+    pub result: String,
+    pub seconds: f64,
 }

@@ -3,5 +3,5 @@
 mod events;
 mod reporter;
 
-pub use events::Event;
+pub use events::{Event, ImageRow};
 pub use reporter::{Console, Reporter, Style};

@@ -39,6 +39,24 @@ pub struct MemorySeries {
     pub lines: Vec<Vec<(f64, f64)>>,
 }
 
+/// One stage of the run on the memory chart: a shaded band from its start to its end,
+/// labelled with the stage's name, so a reader sees which stage used the memory.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StageBand {
+    pub label: String,
+    /// The category's name (legend) and its index in the stage chart's order (colour), so a
+    /// colour means the same category on both charts.
+    pub category: String,
+    pub color_index: usize,
+    /// Seconds since the clock started.
+    pub start: f64,
+    pub end: f64,
+}
+
+/// How opaque a stage band is: enough to tell stages apart, little enough that the grid and
+/// every line stay readable through it.
+const BAND_OPACITY: f64 = 0.14;
+
 const WIDTH: u32 = 960;
 const HEIGHT: u32 = 540;
 const FONT: &str = "sans-serif";
@@ -81,7 +99,7 @@ const LEGEND_WIDTH: u32 = 200;
 
 /// How a legend entry is drawn.
 enum Mark {
-    Fill(RGBColor),
+    Fill(RGBAColor),
     Line(ShapeStyle),
 }
 
@@ -186,7 +204,7 @@ pub fn stage_bars(bars: &[StageBar], categories: &[&str], title: &str) -> Result
         let mut entries: Vec<(String, Mark)> = categories
             .iter()
             .enumerate()
-            .map(|(ci, category)| (category.to_string(), Mark::Fill(color(ci))))
+            .map(|(ci, category)| (category.to_string(), Mark::Fill(color(ci).to_rgba())))
             .collect();
         entries.push((
             "end-to-end interval".to_string(),
@@ -239,8 +257,13 @@ pub fn memory_vs_time(points: &[ScatterPoint], title: &str) -> Result<String> {
     Ok(svg)
 }
 
-/// Memory of each container over one run, plus their time-aligned sum (the stack).
-pub fn memory_over_time(series: &[MemorySeries], title: &str) -> Result<String> {
+/// Memory of each container over one run, plus their time-aligned sum (the stack), over
+/// the run's stages drawn as shaded, labelled bands.
+pub fn memory_over_time(
+    series: &[MemorySeries],
+    bands: &[StageBand],
+    title: &str,
+) -> Result<String> {
     let mut svg = String::new();
     {
         let root =
@@ -253,12 +276,14 @@ pub fn memory_over_time(series: &[MemorySeries], title: &str) -> Result<String> 
             .flat_map(|s| s.lines.iter().flatten())
             .chain(stack.lines.iter().flatten());
         let (max_t, max_mib) = all.fold((0.0f64, 0.0f64), |(t, m), p| (t.max(p.0), m.max(p.1)));
+        let max_t = bands.iter().map(|b| b.end).fold(max_t, f64::max);
+        let top = headroom(max_mib);
         let mut chart = ChartBuilder::on(&plot)
             .caption(title, (FONT, 22))
             .margin(16)
             .x_label_area_size(40)
             .y_label_area_size(70)
-            .build_cartesian_2d(0f64..max_t.max(1.0), 0f64..headroom(max_mib))
+            .build_cartesian_2d(0f64..max_t.max(1.0), 0f64..top)
             .map_err(chart_error)?;
         chart
             .configure_mesh()
@@ -271,6 +296,32 @@ pub fn memory_over_time(series: &[MemorySeries], title: &str) -> Result<String> 
             .draw()
             .map_err(chart_error)?;
         let mut entries = Vec::new();
+        let (x_px, _) = chart.plotting_area().dim_in_pixel();
+        let rows = label_rows(bands, max_t.max(1.0) / f64::from(x_px.max(1)));
+        for (i, band) in bands.iter().enumerate() {
+            let tint = color(band.color_index);
+            chart
+                .draw_series([
+                    Rectangle::new(
+                        [(band.start, 0.0), (band.end, top)],
+                        tint.mix(BAND_OPACITY).filled(),
+                    ),
+                    Rectangle::new([(band.start, 0.0), (band.start, top)], tint.stroke_width(1)),
+                ])
+                .map_err(chart_error)?;
+            let row = 0.985 - 0.045 * rows[i] as f64;
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    format!(" {}", band.label),
+                    (band.start, top * row),
+                    (FONT, 12).into_font(),
+                )))
+                .map_err(chart_error)?;
+            let entry = format!("stage: {}", band.category);
+            if !entries.iter().any(|(name, _)| *name == entry) {
+                entries.push((entry, Mark::Fill(tint.mix(0.3))));
+            }
+        }
         // The stack first, so a container that holds nearly all of it stays visible on top.
         for (i, one) in std::iter::once(&stack).chain(series).enumerate() {
             let style = if i == 0 {
@@ -289,6 +340,31 @@ pub fn memory_over_time(series: &[MemorySeries], title: &str) -> Result<String> 
         root.present().map_err(chart_error)?;
     }
     Ok(svg)
+}
+
+/// About how wide a character of the 12-pixel band labels is, in pixels.
+const LABEL_CHAR_PX: f64 = 7.0;
+
+/// The row (0 at the top) of each band's label: the first row where it does not run into the
+/// label before it, so that short neighbouring stages do not overprint. `seconds_per_px`
+/// turns a label's width into time.
+fn label_rows(bands: &[StageBand], seconds_per_px: f64) -> Vec<usize> {
+    let mut row_ends: Vec<f64> = Vec::new();
+    bands
+        .iter()
+        .map(|band| {
+            let width = (band.label.chars().count() + 1) as f64 * LABEL_CHAR_PX * seconds_per_px;
+            let row = row_ends
+                .iter()
+                .position(|end| *end <= band.start)
+                .unwrap_or(row_ends.len());
+            if row == row_ends.len() {
+                row_ends.push(0.0);
+            }
+            row_ends[row] = band.start + width;
+            row
+        })
+        .collect()
 }
 
 /// The sum over containers at each sampling instant.
@@ -416,7 +492,7 @@ mod tests {
         ];
         let total = stack_total(&series);
         assert_eq!(total.lines, vec![vec![(0.0, 400.0), (0.2, 430.0)]]);
-        let svg = memory_over_time(&series, "p01 memory").unwrap();
+        let svg = memory_over_time(&series, &[], "p01 memory").unwrap();
         let doc = roxmltree::Document::parse(&svg).unwrap();
         let lines = doc
             .descendants()
@@ -438,7 +514,7 @@ mod tests {
                 vec![(5.0, 80.0), (5.2, 90.0)],
             ],
         }];
-        let svg = memory_over_time(&series, "p00 memory").unwrap();
+        let svg = memory_over_time(&series, &[], "p00 memory").unwrap();
         let doc = roxmltree::Document::parse(&svg).unwrap();
         let polylines: Vec<String> = doc
             .descendants()
@@ -452,6 +528,79 @@ mod tests {
             .count();
         assert!(two_points >= 2, "{polylines:?}");
         assert_eq!(texts(&svg).iter().filter(|t| *t == "dbt").count(), 1);
+    }
+
+    #[test]
+    fn stages_are_shaded_labelled_bands_behind_the_memory_lines() {
+        let series = vec![MemorySeries {
+            name: "dbt".into(),
+            lines: vec![vec![(1.0, 50.0), (2.0, 60.0), (9.0, 80.0)]],
+        }];
+        let band = |label: &str, category: &str, color_index, start, end| StageBand {
+            label: label.into(),
+            category: category.into(),
+            color_index,
+            start,
+            end,
+        };
+        let bands = [
+            band("generate", "ingestion", 1, 0.5, 2.5),
+            band("silver", "processing", 2, 2.5, 4.0),
+            band("dbt", "transform", 3, 4.0, 9.5),
+        ];
+        let svg = memory_over_time(&series, &bands, "p00 memory").unwrap();
+        let texts = texts(&svg);
+        for label in [
+            "generate",
+            "silver",
+            "dbt",
+            "stage: ingestion",
+            "stage: transform",
+        ] {
+            assert!(
+                texts.iter().any(|t| t.trim() == label),
+                "{label} in {texts:?}"
+            );
+        }
+        let doc = roxmltree::Document::parse(&svg).unwrap();
+        let shaded: Vec<roxmltree::Node> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("rect"))
+            .filter(|n| n.attribute("opacity") == Some("0.14"))
+            .collect();
+        assert_eq!(shaded.len(), 3, "one band per stage: {svg}");
+        // Bands lie in time order, each as wide as its stage (2 s, 1.5 s, 5.5 s).
+        let x = |n: &roxmltree::Node, a| n.attribute(a).unwrap().parse::<f64>().unwrap();
+        let widths: Vec<f64> = shaded.iter().map(|n| x(n, "width")).collect();
+        assert!(x(&shaded[0], "x") < x(&shaded[1], "x") && x(&shaded[1], "x") < x(&shaded[2], "x"));
+        assert!((widths[2] / widths[0] - 2.75).abs() < 0.1, "{widths:?}");
+        // The bands are drawn before the data, so every line stays on top of them.
+        let position = |n: &roxmltree::Node| n.range().start;
+        let data_line = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("polyline"))
+            .find(|n| n.attribute("points").unwrap().split_whitespace().count() == 3)
+            .expect("the dbt line");
+        assert!(shaded.iter().all(|b| position(b) < position(&data_line)));
+    }
+
+    #[test]
+    fn labels_of_short_neighbouring_stages_go_to_rows_of_their_own() {
+        let band = |label: &str, start: f64| StageBand {
+            label: label.into(),
+            category: "processing".into(),
+            color_index: 2,
+            start,
+            end: start + 1.0,
+        };
+        // 0.1 s per pixel: "create-topics" (14 characters) is 9.8 s wide.
+        let bands = [
+            band("create-topics", 0.0),
+            band("generate", 1.0),
+            band("bronze", 2.0),
+            band("silver", 12.0),
+        ];
+        assert_eq!(label_rows(&bands, 0.1), [0, 1, 2, 0]);
     }
 
     #[test]

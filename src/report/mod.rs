@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 use anyhow::Result;
 
-use chart::{MemorySeries, ScatterPoint, StageBar};
+use chart::{MemorySeries, ScatterPoint, StageBand, StageBar};
 use markdown::{ChartFile, Charts};
 use model::{Comparison, E2E, PipelineResult, STAGE_METRICS};
 
@@ -96,6 +96,29 @@ fn memory_series(p: &PipelineResult) -> Vec<MemorySeries> {
         .collect()
 }
 
+/// The stages of the run the memory chart shows, each coloured as its category is on the
+/// stage chart (`categories`, whose last entry is the catch-all).
+fn stage_bands(p: &PipelineResult, categories: &[&str]) -> Vec<StageBand> {
+    let Some(record) = &p.record else {
+        return Vec::new();
+    };
+    record
+        .stages
+        .iter()
+        .filter(|s| s.ended_offset_s > s.started_offset_s)
+        .map(|s| StageBand {
+            label: s.name.clone(),
+            category: s.category.clone(),
+            color_index: categories
+                .iter()
+                .position(|c| *c == s.category)
+                .unwrap_or(categories.len() - 1),
+            start: s.started_offset_s,
+            end: s.ended_offset_s,
+        })
+        .collect()
+}
+
 /// Every chart of the comparison report, rendered to SVG strings.
 pub fn build_charts(comparison: &Comparison) -> Result<Charts> {
     let bars: Vec<StageBar> = comparison.pipelines.iter().filter_map(stage_bar).collect();
@@ -158,9 +181,13 @@ pub fn build_charts(comparison: &Comparison) -> Result<Charts> {
             p.id().to_string(),
             ChartFile {
                 file_name: format!("memory-{}.svg", p.id()),
-                alt: format!("Memory over time per container, {} run {run_id}", p.id()),
+                alt: format!(
+                    "Memory over time per container over the stages (shaded bands), {} run {run_id}",
+                    p.id()
+                ),
                 svg: chart::memory_over_time(
                     &series,
+                    &stage_bands(p, &categories),
                     &format!("{} memory per container, run {run_id}", p.id()),
                 )?,
             },

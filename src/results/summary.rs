@@ -130,6 +130,80 @@ pub fn row_from_run_rows(rows: &[RunRow]) -> ResultRow {
     }
 }
 
+/// What the end of `rtde bench` shows for one pipeline, as hyperfine closes a benchmark:
+/// the figures of [`row_from_run_rows`] with the end-to-end statistics and the warnings that
+/// say what to do about noise or outliers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BenchSummary {
+    pub pipeline_id: String,
+    pub pipeline_name: String,
+    /// The pipeline's status over its counted runs (the worst one wins).
+    pub status: String,
+    pub runs: usize,
+    pub warmups: usize,
+    /// The end-to-end time over the counted runs; `None` when no run was counted.
+    pub e2e: Option<stats::Summary>,
+    /// The median of each stage category the runs had, in the order stages run.
+    pub stages: Vec<(&'static str, f64)>,
+    pub peak_mem_mb: Option<f64>,
+    pub cpu_s: Option<f64>,
+    pub checks_passed: Option<u32>,
+    pub checks_total: Option<u32>,
+    pub substituted_broker: String,
+    pub warnings: Vec<String>,
+}
+
+/// The closing summary of one pipeline's runs (one invocation, warm-ups included).
+pub fn bench_summary(rows: &[RunRow]) -> BenchSummary {
+    let row = row_from_run_rows(rows);
+    let counted: Vec<f64> = rows
+        .iter()
+        .filter(|r| r.counted())
+        .map(|r| r.e2e_s)
+        .collect();
+    let warmups = rows.len() - counted.len();
+    let e2e = stats::summarize(&counted);
+    let mut warnings = Vec::new();
+    if let Some(summary) = e2e.as_ref().filter(|s| s.noisy) {
+        warnings.push(format!(
+            "the end-to-end time is noisy: its robust spread is {:.0} % of the median (above \
+             {:.0} %), so differences smaller than that are not evidence; re-run on a quiet \
+             machine or raise `--runs`",
+            100.0 * stats::MAD_TO_SIGMA * summary.mad / summary.median,
+            100.0 * stats::NOISY_RELATIVE_SPREAD
+        ));
+    }
+    if let Some(advice) = OutlierAdvice::of(&counted, warmups as u32) {
+        warnings.push(advice.message());
+    }
+    let stages = [
+        ("startup", row.startup_s),
+        ("ingestion", row.ingestion_s),
+        ("processing", row.processing_s),
+        ("transform", row.transform_s),
+        ("serving", row.serving_s),
+        ("validation", row.validation_s),
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| value.map(|v| (name, v)))
+    .collect();
+    BenchSummary {
+        pipeline_id: row.pipeline_id,
+        pipeline_name: row.pipeline_name,
+        status: row.validation_status,
+        runs: counted.len(),
+        warmups,
+        e2e,
+        stages,
+        peak_mem_mb: row.peak_mem_mb,
+        cpu_s: row.cpu_s,
+        checks_passed: row.checks_passed,
+        checks_total: row.checks_total,
+        substituted_broker: row.substituted_broker,
+        warnings,
+    }
+}
+
 /// Medians of millisecond figures are written to the millisecond: the averaging of an even
 /// count must not print as 12.350000000000001 in results.csv.
 fn round_ms(value: f64) -> f64 {
@@ -209,5 +283,53 @@ mod tests {
             .collect();
         let row = row_from_runs(&records, &dirs(5));
         assert!(row.notes.contains("--warmup 1"), "{}", row.notes);
+    }
+
+    fn rows(records: &[RunRecord]) -> Vec<RunRow> {
+        records
+            .iter()
+            .map(|r| RunRow::from_record(r, "runs/p01/x"))
+            .collect()
+    }
+
+    #[test]
+    fn the_bench_summary_carries_the_statistics_and_the_advice() {
+        let records: Vec<RunRecord> = [60.0, 30.0, 30.5, 29.8, 30.2]
+            .iter()
+            .enumerate()
+            .map(|(i, e2e)| record(&format!("r{i}"), i as u32, false, *e2e))
+            .collect();
+        let summary = bench_summary(&rows(&records));
+        assert_eq!((summary.runs, summary.warmups), (5, 0));
+        let e2e = summary.e2e.as_ref().unwrap();
+        assert_eq!((e2e.median, e2e.min, e2e.max), (30.2, 29.8, 60.0));
+        assert_eq!(e2e.median_ci, None, "five runs have no 95 % interval");
+        assert_eq!(summary.status, "PASS");
+        assert_eq!(
+            summary.stages.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+            ["startup", "ingestion", "processing", "transform"]
+        );
+        assert_eq!(summary.warnings.len(), 1, "{:?}", summary.warnings);
+        assert!(summary.warnings[0].contains("--warmup 1"));
+    }
+
+    #[test]
+    fn a_noisy_bench_is_warned_about_and_warm_ups_are_not_counted() {
+        let records: Vec<RunRecord> = [90.0, 20.0, 30.0, 40.0]
+            .iter()
+            .enumerate()
+            .map(|(i, e2e)| record(&format!("r{i}"), i as u32, i == 0, *e2e))
+            .collect();
+        let summary = bench_summary(&rows(&records));
+        assert_eq!((summary.runs, summary.warmups), (3, 1));
+        assert_eq!(summary.e2e.as_ref().unwrap().max, 40.0);
+        assert!(
+            summary
+                .warnings
+                .iter()
+                .any(|w| w.contains("noisy") && w.contains("49 %")),
+            "{:?}",
+            summary.warnings
+        );
     }
 }

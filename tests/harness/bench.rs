@@ -154,6 +154,15 @@ fn warmup_and_repeated_runs_are_each_recorded() {
     assert_eq!(warmups.iter().filter(|w| **w).count(), 1);
     let table = std::fs::read_to_string(sandbox.results()).unwrap();
     assert_eq!(table.lines().count(), 2, "one row per pipeline: {table}");
+    // The bench closes with the pipeline's summary, its figures over the counted runs only.
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("PASS, 2 runs (+1 warm-up not counted)")
+            && said.contains("end to end: median")
+            && said.contains("range [")
+            && said.contains("checks "),
+        "{said}"
+    );
 }
 
 #[test]
