@@ -14,8 +14,9 @@ use anyhow::{Context, Result};
 use bollard::Docker;
 use bollard::exec::{CreateExecOptions, StartExecResults};
 use bollard::query_parameters::{
-    InspectContainerOptions, ListContainersOptions, ListNetworksOptions, ListVolumesOptions,
-    LogsOptions, RemoveContainerOptions, RemoveVolumeOptions,
+    CreateImageOptions, EventsOptions, InspectContainerOptions, ListContainersOptions,
+    ListNetworksOptions, ListVolumesOptions, LogsOptions, RemoveContainerOptions,
+    RemoveVolumeOptions,
 };
 use futures_util::StreamExt;
 
@@ -68,6 +69,14 @@ pub struct ContainerInfo {
 }
 
 type NameAndLabels = (String, HashMap<String, String>);
+
+/// A container of a project that the kernel's OOM killer hit (the engine's `oom` event).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OomKill {
+    pub id: String,
+    pub name: String,
+    pub service: String,
+}
 
 /// Resources of one project that still exist.
 #[derive(Debug, Default)]
@@ -343,6 +352,87 @@ impl Engine {
             .chain(volumes)
             .map(|(_, labels)| labels)
             .collect())
+    }
+
+    /// The containers of `project` the OOM killer hit between two instants. The engine keeps
+    /// its events, so asking for a closed window answers at once and misses nothing, even for
+    /// a `run --rm` container that is already gone.
+    pub async fn oom_kills(
+        &self,
+        project: &str,
+        since: chrono::DateTime<chrono::Utc>,
+        until: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<OomKill>> {
+        let stamp = |t: chrono::DateTime<chrono::Utc>| {
+            format!("{}.{:09}", t.timestamp(), t.timestamp_subsec_nanos())
+        };
+        let mut filters = label_filter(&[(PROJECT_LABEL, project)]);
+        filters.insert("type".into(), vec!["container".into()]);
+        filters.insert("event".into(), vec!["oom".into()]);
+        let mut stream = self.docker.events(Some(EventsOptions {
+            since: Some(stamp(since)),
+            until: Some(stamp(until)),
+            filters: Some(filters),
+        }));
+        let mut kills: Vec<OomKill> = Vec::new();
+        while let Some(event) = stream.next().await {
+            let event = event.context("reading the engine's oom events")?;
+            let Some(actor) = event.actor else { continue };
+            let attrs = actor.attributes.unwrap_or_default();
+            let kill = OomKill {
+                id: actor.id.unwrap_or_default(),
+                name: attrs.get("name").cloned().unwrap_or_default(),
+                service: attrs.get(SERVICE_LABEL).cloned().unwrap_or_default(),
+            };
+            if !kills.contains(&kill) {
+                kills.push(kill);
+            }
+        }
+        Ok(kills)
+    }
+
+    /// A container's memory limit in bytes (`None` without one, or when it is gone).
+    pub async fn memory_limit(&self, id: &str) -> Option<u64> {
+        self.docker
+            .inspect_container(id, None::<InspectContainerOptions>)
+            .await
+            .ok()?
+            .host_config?
+            .memory
+            .and_then(|m| u64::try_from(m).ok())
+            .filter(|m| *m > 0)
+    }
+
+    /// Pull an image through the engine (anonymously: for the public bases of Dockerfiles).
+    pub async fn pull(&self, image: &str) -> Result<()> {
+        // Without a tag the API pulls every tag of the repository.
+        let last = image.rsplit('/').next().unwrap_or(image);
+        let image = if last.contains(':') || last.contains('@') {
+            image.to_string()
+        } else {
+            format!("{image}:latest")
+        };
+        let image = image.as_str();
+        let mut stream = self.docker.create_image(
+            Some(CreateImageOptions {
+                from_image: Some(image.to_string()),
+                ..Default::default()
+            }),
+            None,
+            None,
+        );
+        while let Some(progress) = stream.next().await {
+            // The engine's own words (`… no such host`), not bollard's status-code wrapper.
+            progress
+                .map_err(|e| match e {
+                    bollard::errors::Error::DockerResponseServerError { message, .. } => {
+                        anyhow::anyhow!(message)
+                    }
+                    other => other.into(),
+                })
+                .with_context(|| format!("pulling {image}"))?;
+        }
+        Ok(())
     }
 
     pub async fn image_exists(&self, image: &str) -> bool {

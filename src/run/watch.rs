@@ -62,6 +62,15 @@ impl ContainerWatch {
         }
     }
 
+    /// What was recorded of a container when it was created, if it was seen.
+    pub fn record(&self, id: &str) -> Option<ContainerRecord> {
+        self.seen
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(id)
+            .cloned()
+    }
+
     /// Stop watching and return every container seen, plus any still listed (in case an
     /// event was missed), in service order.
     pub async fn finish(self) -> Vec<ContainerRecord> {
@@ -76,6 +85,8 @@ impl ContainerWatch {
                     image_id: c.image_id,
                     one_off: c.one_off,
                     id: c.id,
+                    mem_limit_bytes: None,
+                    oom_killed: false,
                 });
             }
         }
@@ -109,5 +120,11 @@ async fn describe(engine: &Engine, id: &str, attrs: &HashMap<String, String>) ->
         image,
         image_id,
         one_off: attrs.get(ONEOFF_LABEL).is_some_and(|v| v == "True"),
+        mem_limit_bytes: inspected
+            .and_then(|i| i.host_config)
+            .and_then(|h| h.memory)
+            .and_then(|m| u64::try_from(m).ok())
+            .filter(|m| *m > 0),
+        oom_killed: false,
     }
 }

@@ -7,4 +7,10 @@ mod bench;
 mod teardown;
 // Manifest errors through the CLI, and environment errors.
 mod cli_errors;
+// A pipeline folder by path; the results tables beside the runs of --out.
+mod paths;
+// Pipelines whose images cannot be had here: named, and skipped by bench-all.
+mod skipped;
+// Containers the kernel killed for exceeding their memory limit.
+mod oom;
 mod util;
