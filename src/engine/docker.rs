@@ -14,9 +14,8 @@ use anyhow::{Context, Result};
 use bollard::Docker;
 use bollard::exec::{CreateExecOptions, StartExecResults};
 use bollard::query_parameters::{
-    CreateImageOptions, EventsOptions, InspectContainerOptions, ListContainersOptions,
-    ListNetworksOptions, ListVolumesOptions, LogsOptions, RemoveContainerOptions,
-    RemoveVolumeOptions,
+    CreateImageOptions, InspectContainerOptions, ListContainersOptions, ListNetworksOptions,
+    ListVolumesOptions, LogsOptions, RemoveContainerOptions, RemoveVolumeOptions,
 };
 use futures_util::StreamExt;
 
@@ -69,14 +68,6 @@ pub struct ContainerInfo {
 }
 
 type NameAndLabels = (String, HashMap<String, String>);
-
-/// A container of a project that the kernel's OOM killer hit (the engine's `oom` event).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OomKill {
-    pub id: String,
-    pub name: String,
-    pub service: String,
-}
 
 /// Resources of one project that still exist.
 #[derive(Debug, Default)]
@@ -352,43 +343,6 @@ impl Engine {
             .chain(volumes)
             .map(|(_, labels)| labels)
             .collect())
-    }
-
-    /// The containers of `project` the OOM killer hit between two instants. The engine keeps
-    /// its events, so asking for a closed window answers at once and misses nothing, even for
-    /// a `run --rm` container that is already gone.
-    pub async fn oom_kills(
-        &self,
-        project: &str,
-        since: chrono::DateTime<chrono::Utc>,
-        until: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Vec<OomKill>> {
-        let stamp = |t: chrono::DateTime<chrono::Utc>| {
-            format!("{}.{:09}", t.timestamp(), t.timestamp_subsec_nanos())
-        };
-        let mut filters = label_filter(&[(PROJECT_LABEL, project)]);
-        filters.insert("type".into(), vec!["container".into()]);
-        filters.insert("event".into(), vec!["oom".into()]);
-        let mut stream = self.docker.events(Some(EventsOptions {
-            since: Some(stamp(since)),
-            until: Some(stamp(until)),
-            filters: Some(filters),
-        }));
-        let mut kills: Vec<OomKill> = Vec::new();
-        while let Some(event) = stream.next().await {
-            let event = event.context("reading the engine's oom events")?;
-            let Some(actor) = event.actor else { continue };
-            let attrs = actor.attributes.unwrap_or_default();
-            let kill = OomKill {
-                id: actor.id.unwrap_or_default(),
-                name: attrs.get("name").cloned().unwrap_or_default(),
-                service: attrs.get(SERVICE_LABEL).cloned().unwrap_or_default(),
-            };
-            if !kills.contains(&kill) {
-                kills.push(kill);
-            }
-        }
-        Ok(kills)
     }
 
     /// A container's memory limit in bytes (`None` without one, or when it is gone).

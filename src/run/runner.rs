@@ -40,6 +40,12 @@ use crate::sample::{ResourceReport, Sampler, SamplerConfig};
 const READY_FIRST_POLL: Duration = Duration::from_millis(50);
 const READY_MAX_POLL: Duration = Duration::from_secs(1);
 
+/// The exit code of a process killed by SIGKILL (128 + 9), as the OOM killer kills.
+const SIGKILLED: i64 = 137;
+/// How long a SIGKILLed stage waits for the engine's `oom` event: it follows the exit by
+/// milliseconds on a quiet machine; seconds cover a loaded one without stalling a plain kill.
+const OOM_EVENT_WAIT: Duration = Duration::from_secs(5);
+
 /// What every run of one rtde invocation shares.
 pub struct Harness {
     pub engine: Engine,
@@ -401,7 +407,8 @@ impl Harness {
         let mut metrics = BTreeMap::new();
         let mut error = up.as_ref().err().map(|e| format!("{e:#}"));
         if up.is_err() {
-            let kills = self.oom_kills(&project_name, clock_wall, &watch).await;
+            let killed = error.as_ref().is_some_and(|e| e.contains("code 137"));
+            let kills = self.oom_kills(clock_wall, &watch, killed).await;
             if let Some(e) = &mut error {
                 *e = with_oom_kills(e, &kills);
             }
@@ -455,7 +462,8 @@ impl Harness {
             let mut outcome = stage::execute(st, &ctx, &mut log).await;
             let oom_kills = if matches!(outcome.status, StageStatus::Failed | StageStatus::TimedOut)
             {
-                self.oom_kills(&project_name, stage_wall, &watch).await
+                let killed = outcome.exit_code == Some(SIGKILLED);
+                self.oom_kills(stage_wall, &watch, killed).await
             } else {
                 Vec::new()
             };
@@ -533,11 +541,7 @@ impl Harness {
             ),
             None => None,
         };
-        let killed = self.oom_kills(&project_name, clock_wall, &watch).await;
-        let mut containers = watch.finish().await;
-        for c in &mut containers {
-            c.oom_killed = killed.iter().any(|k| k.container == c.name);
-        }
+        let containers = watch.finish().await;
 
         let mut teardown = Duration::ZERO;
         if spec.keep_up {
@@ -617,27 +621,30 @@ impl Harness {
         })
     }
 
-    /// The containers of the run the OOM killer hit since `since`, with their memory limits.
-    /// A failure to ask is only logged: it must not turn a recorded failure into an abort.
+    /// The containers of the run the OOM killer hit since `since`, as kill records. When
+    /// something was SIGKILLed (`killed`), as the OOM killer does, the engine's `oom` event
+    /// may still be on its way (containerd can report the exit first), so the watcher is
+    /// asked again until it has seen one or [`OOM_EVENT_WAIT`] passes.
     async fn oom_kills(
         &self,
-        project: &str,
         since: chrono::DateTime<Utc>,
         watch: &ContainerWatch,
+        killed: bool,
     ) -> Vec<OomKillRecord> {
-        let kills = match self.engine.oom_kills(project, since, Utc::now()).await {
-            Ok(kills) => kills,
-            Err(e) => {
-                tracing::warn!("could not read the engine's oom events: {e:#}");
-                return Vec::new();
+        let deadline = tokio::time::Instant::now() + OOM_EVENT_WAIT;
+        let mut backoff = Backoff::new(READY_FIRST_POLL, READY_MAX_POLL, deadline);
+        let kills = loop {
+            let kills = watch.oom_kills(since);
+            if !kills.is_empty() || !killed || !backoff.pause().await {
+                break kills;
             }
         };
         let mut out = Vec::new();
         for kill in kills {
-            let mut limit = watch.record(&kill.id).and_then(|r| r.mem_limit_bytes);
-            if limit.is_none() {
-                limit = self.engine.memory_limit(&kill.id).await;
-            }
+            let limit = match kill.mem_limit_bytes {
+                Some(limit) => Some(limit),
+                None => self.engine.memory_limit(&kill.id).await,
+            };
             out.push(OomKillRecord {
                 container: kill.name,
                 service: kill.service,
