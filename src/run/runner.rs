@@ -460,6 +460,11 @@ impl Harness {
             let mut log = StageLog::create(&run_dir.join(&log_rel))?;
             let stage_wall = Utc::now();
             let mut outcome = stage::execute(st, &ctx, &mut log).await;
+            if let Some(s) = &sampler {
+                s.end_stage();
+            }
+            let ended = clock.elapsed();
+            // Asked after the stage's time is taken: waiting for the event is not its work.
             let oom_kills = if matches!(outcome.status, StageStatus::Failed | StageStatus::TimedOut)
             {
                 let killed = outcome.exit_code == Some(SIGKILLED);
@@ -470,10 +475,6 @@ impl Harness {
             if let Some(e) = &mut outcome.error {
                 *e = with_oom_kills(e, &oom_kills);
             }
-            if let Some(s) = &sampler {
-                s.end_stage();
-            }
-            let ended = clock.elapsed();
             emit(Event::StageFinished {
                 pipeline: pipeline.id.clone(),
                 stage: st.name.clone(),
