@@ -38,3 +38,20 @@ fn an_oom_kill_is_named_with_container_service_and_limit() {
     );
     assert!(leftovers(run["project"].as_str().unwrap()).is_empty());
 }
+
+#[test]
+fn an_oom_kill_inside_a_running_service_is_named_too() {
+    let sandbox = Sandbox::new();
+    let out = output(&mut sandbox.bench("p87"));
+    assert_eq!(out.status.code(), Some(1));
+    let run = sandbox.run_json("p87");
+    let stage = &run["stages"][0];
+    assert_eq!(stage["exit_code"], 137, "{stage}");
+    assert_eq!(stage["oom_kills"][0]["service"], "app", "{stage}");
+    assert_eq!(stage["oom_kills"][0]["mem_limit_bytes"], 16 * 1024 * 1024);
+    assert!(
+        stage["error"].as_str().unwrap().contains("(service `app`)"),
+        "{stage}"
+    );
+    assert!(leftovers(run["project"].as_str().unwrap()).is_empty());
+}
