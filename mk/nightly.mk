@@ -5,11 +5,13 @@
 #   make nightly NIGHTLY_ARGS="--tier core"
 #   make nightly NIGHTLY_ARGS="--only p00,p20 --broker tansu"   (a machine without a registry)
 #
-# nightly-bench runs the pipelines; nightly-compare writes the report and exports and, when
-# the baseline exists, exits 4 on a regression that is real given both sides' runs
-# (docs/statistics.md). Without a baseline it says so and only reports. A baseline is the
-# results.json of a reviewed nightly: `make nightly-baseline` writes it from the current
-# results; commit it.
+# nightly-bench runs the pipelines into the curated comparison (`--out pipelines/comparison`:
+# run records, results.csv and runs.csv there; ad-hoc `rtde bench` runs go to runs/ and never
+# touch it); pipelines whose images cannot be had here are SKIPPED rows. nightly-compare
+# writes the report and exports and, when the baseline exists, exits 4 on a regression that
+# is real given both sides' runs (docs/statistics.md). Without a baseline it says so and
+# only reports. A baseline is the results.json of a reviewed nightly: `make
+# nightly-baseline` writes it from the current results; commit it.
 
 NIGHTLY_RUNS ?= 6
 NIGHTLY_WARMUP ?= 1
@@ -23,7 +25,7 @@ nightly: nightly-bench nightly-compare
 	$(RTDE) report
 
 nightly-bench:
-	$(RTDE) bench-all --runs $(NIGHTLY_RUNS) --warmup $(NIGHTLY_WARMUP) --continue-on-error $(NIGHTLY_ARGS)
+	$(RTDE) bench-all --out pipelines/comparison --runs $(NIGHTLY_RUNS) --warmup $(NIGHTLY_WARMUP) --continue-on-error $(NIGHTLY_ARGS)
 
 # rtde's own exit code (4: a regression) is kept in $(NIGHTLY_CODE_FILE), since make turns
 # every failing recipe into 2.

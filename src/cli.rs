@@ -77,15 +77,19 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// The results table to compare (relative to the root).
-    #[arg(long, default_value = "pipelines/comparison/results.csv")]
-    pub results: PathBuf,
+    /// A results folder (a bench's --out): its results.csv and runs.csv are compared, and
+    /// the report is written there (default: pipelines/comparison).
+    #[arg(value_name = "FOLDER", conflicts_with = "results")]
+    pub folder: Option<PathBuf>,
+    /// The results table to compare instead (relative to the root).
+    #[arg(long)]
+    pub results: Option<PathBuf>,
     /// The per-run table (default: runs.csv beside the results table).
     #[arg(long)]
     pub runs_table: Option<PathBuf>,
-    /// Where comparison_report.md and its charts go (relative to the root).
-    #[arg(long, default_value = "pipelines/comparison")]
-    pub out: PathBuf,
+    /// Where comparison_report.md and its charts go (default: beside the results table).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
     /// Rebuild the results and runs tables from the run.json files under this folder first.
     #[arg(long, value_name = "RUNS_DIR")]
     pub from_runs: Option<PathBuf>,
@@ -146,17 +150,21 @@ pub enum TopicsCommand {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// The results table (relative to the root).
-    #[arg(long, default_value = "pipelines/comparison/results.csv")]
-    pub results: PathBuf,
+    /// A results folder (a bench's --out): its results.csv is reported, into
+    /// FOLDER/BENCHMARK_RESULTS.md (default: pipelines/comparison, into the root's file).
+    #[arg(value_name = "FOLDER", conflicts_with = "results")]
+    pub folder: Option<PathBuf>,
+    /// The results table instead (relative to the root).
+    #[arg(long)]
+    pub results: Option<PathBuf>,
     /// The file to write (relative to the root).
-    #[arg(long, default_value = "BENCHMARK_RESULTS.md")]
-    pub out: PathBuf,
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// Pipeline ids (p01, 01, 1 or the folder name).
+    /// Pipeline ids (p01, 01, 1 or the folder name) or paths to pipeline folders.
     pub ids: Vec<String>,
     /// Validate every pipeline.
     #[arg(long, conflicts_with = "ids")]
@@ -195,12 +203,14 @@ pub struct RunOptions {
     /// Leave the stack running after the run (prints how to stop it).
     #[arg(long)]
     pub keep_up: bool,
-    /// Where run records go (relative to the root).
+    /// The results folder (relative to the root): run records go to OUT/<id>/<time>-<run id>/,
+    /// the results and runs tables to OUT/results.csv and OUT/runs.csv. The curated
+    /// comparison is `--out pipelines/comparison` (what `make nightly` passes).
     #[arg(long, default_value = "runs")]
     pub out: PathBuf,
-    /// The results table to upsert (relative to the root).
-    #[arg(long, default_value = "pipelines/comparison/results.csv")]
-    pub results: PathBuf,
+    /// Upsert this results table instead (runs.csv goes beside it).
+    #[arg(long)]
+    pub results: Option<PathBuf>,
     /// Turn memory and CPU sampling off.
     #[arg(long)]
     pub no_sample: bool,
@@ -224,7 +234,7 @@ pub enum SamplerChoice {
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
-    /// Pipeline ids (p01, 01, 1 or the folder name).
+    /// Pipeline ids (p01, 01, 1 or the folder name) or paths to pipeline folders.
     #[arg(required = true)]
     pub ids: Vec<String>,
     #[command(flatten)]
@@ -242,7 +252,8 @@ pub struct BenchAllArgs {
     /// Skip these pipelines (comma-separated ids).
     #[arg(long, value_delimiter = ',')]
     pub skip: Vec<String>,
-    /// Go on with the next pipeline when one fails.
+    /// Go on with the next pipeline when one fails, or cannot run here (its images cannot be
+    /// had): that one is recorded as SKIPPED with the reason.
     #[arg(long)]
     pub continue_on_error: bool,
     #[command(flatten)]
@@ -251,7 +262,7 @@ pub struct BenchAllArgs {
 
 #[derive(Debug, Args)]
 pub struct StackArgs {
-    /// Pipeline id (p01, 01, 1 or the folder name).
+    /// Pipeline id (p01, 01, 1 or the folder name) or path to a pipeline folder.
     pub id: String,
     /// Set a manifest variable: --var name=value (repeatable).
     #[arg(long = "var", value_name = "NAME=VALUE")]

@@ -17,13 +17,17 @@ pub enum Error {
     /// `compare --baseline` found a real regression.
     #[error("{0}")]
     Regression(String),
+    /// An image of a stack is neither here, nor buildable, nor pullable: an environment
+    /// problem that `bench-all --continue-on-error` records as a skipped pipeline.
+    #[error("{0}")]
+    ImagesUnavailable(String),
 }
 
 impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::InvalidInput(_) => exit::INVALID_INPUT,
-            Error::Environment(_) => exit::ENVIRONMENT,
+            Error::Environment(_) | Error::ImagesUnavailable(_) => exit::ENVIRONMENT,
             Error::Regression(_) => exit::REGRESSION,
         }
     }

@@ -10,7 +10,9 @@ pub const OK: i32 = 0;
 pub const FAILED: i32 = 1;
 /// Invalid input: command-line usage, a malformed manifest, an unreadable results file.
 pub const INVALID_INPUT: i32 = 2;
-/// The environment is not usable: Docker unreachable, Compose missing, a port in use.
+/// The environment is not usable: Docker unreachable, Compose missing, a port in use, an
+/// image that can be neither had nor built here (also `bench-all --continue-on-error` when
+/// it skipped such a pipeline and none failed).
 pub const ENVIRONMENT: i32 = 3;
 /// `rtde compare --baseline` found a real regression beyond the threshold.
 pub const REGRESSION: i32 = 4;
@@ -23,6 +25,6 @@ Exit codes:
   0    ok: every stage and check passed
   1    a pipeline stage or a check failed
   2    invalid input: usage, manifest or results file
-  3    environment: Docker unreachable, Compose missing, port in use
+  3    environment: Docker unreachable, Compose missing, port in use, image not to be had
   4    compare --baseline found a regression
   130  interrupted (SIGINT/SIGTERM); the stack was torn down";

@@ -1,6 +1,12 @@
 //! `rtde bench` and `rtde bench-all`: sweep, then each pipeline's warm-up and measured runs,
 //! with the results table rewritten after every run (a later failure never loses earlier
 //! results).
+//!
+//! The tables live in the results folder `--out` names, beside its run records, so an
+//! ad-hoc run never touches the curated comparison. An interrupted run is in neither table
+//! (its record stays in its folder): it measured nothing, and must not replace a row. A
+//! pipeline whose images cannot be had here is, under `--continue-on-error`, a SKIPPED row
+//! with the reason, and the run goes on.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -67,7 +73,10 @@ async fn run_all(
     let harness = ctx.harness().await?;
     ctx.sweep(&harness.engine).await?;
     let out_dir = under_root(&ctx.root, &options.out);
-    let results_path = under_root(&ctx.root, &options.results);
+    let results_path = options.results.as_ref().map_or_else(
+        || out_dir.join("results.csv"),
+        |path| under_root(&ctx.root, path),
+    );
     // Every run's figures, warm-ups included, beside the results table.
     let runs_path = results_path.with_file_name("runs.csv");
     let sampling = (!options.no_sample).then(|| SamplerConfig {
@@ -76,6 +85,7 @@ async fn run_all(
     });
     let total = options.warmup + options.runs;
     let mut code = exit::OK;
+    let mut skipped = false;
     for pipeline in pipelines {
         for name in vars.keys() {
             if !pipeline.variables.contains_key(name) {
@@ -106,8 +116,29 @@ async fn run_all(
                 warmup: index < options.warmup,
                 sampling,
             };
-            let outcome = harness.run(&spec).await?;
+            let outcome = match harness.run(&spec).await {
+                Ok(outcome) => outcome,
+                Err(e) if continue_on_error && unavailable(&e) => {
+                    let why = format!("{e:#}");
+                    ctx.reporter
+                        .event(Event::Warning(format!("{} skipped: {why}", pipeline.id)));
+                    let row = summary::skipped_row(
+                        &pipeline.id,
+                        &pipeline.name,
+                        &pipeline.tier,
+                        &pipeline.stack,
+                        &why,
+                    );
+                    table::upsert(&results_path, row)?;
+                    skipped = true;
+                    break;
+                }
+                Err(e) => return Err(e),
+            };
             let status = outcome.record.status;
+            if status == RunStatus::Interrupted {
+                return Ok(exit::INTERRUPTED);
+            }
             let environment_error = outcome.environment_error;
             dirs.push(
                 outcome
@@ -128,9 +159,6 @@ async fn run_all(
             }
             if let Some(why) = environment_error {
                 return Err(crate::error::Error::Environment(why).into());
-            }
-            if status == RunStatus::Interrupted {
-                return Ok(exit::INTERRUPTED);
             }
             if status != RunStatus::Passed {
                 failed = true;
@@ -155,5 +183,20 @@ async fn run_all(
             }
         }
     }
+    // A failed pipeline says more about the pipelines than a skipped one does about this
+    // machine, so it decides the code when there are both.
+    if skipped && code == exit::OK {
+        code = exit::ENVIRONMENT;
+    }
     Ok(code)
+}
+
+/// The run could not even start because an image of its stack cannot be had here.
+fn unavailable(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<crate::error::Error>(),
+            Some(crate::error::Error::ImagesUnavailable(_))
+        )
+    })
 }

@@ -7,11 +7,12 @@ use anyhow::Result;
 use super::Context;
 use crate::exit;
 use crate::manifest;
+use crate::paths::COMPARISON_DIR;
 use crate::results::table;
 
 pub fn list(ctx: &Context) -> Result<i32> {
     let results =
-        table::read(&ctx.root.join("pipelines/comparison/results.csv")).unwrap_or_default();
+        table::read(&ctx.root.join(COMPARISON_DIR).join("results.csv")).unwrap_or_default();
     let mut out = std::io::stdout().lock();
     writeln!(
         out,

@@ -87,6 +87,10 @@ pub struct StackModel {
 pub struct ServiceModel {
     pub image: Option<String>,
     pub builds: bool,
+    /// The Dockerfile of a service that builds (its context joined with its `dockerfile`).
+    pub dockerfile: Option<PathBuf>,
+    /// The build's `args`, which may name the Dockerfile's base (`BASE_IMAGE`).
+    pub build_args: BTreeMap<String, String>,
     pub profiles: Vec<String>,
 }
 
@@ -118,11 +122,38 @@ impl StackModel {
         if let Some(map) = doc.get("services").and_then(|s| s.as_mapping()) {
             for (name, svc) in map {
                 let Some(name) = name.as_str() else { continue };
+                let build = svc.get("build");
+                let text = |v: Option<&serde_yaml_ng::Value>| match v {
+                    Some(serde_yaml_ng::Value::String(s)) => Some(s.clone()),
+                    Some(serde_yaml_ng::Value::Number(n)) => Some(n.to_string()),
+                    Some(serde_yaml_ng::Value::Bool(b)) => Some(b.to_string()),
+                    _ => None,
+                };
+                // `build: DIR` or `build: {context, dockerfile, args}`; both Compose versions
+                // print the context as an absolute path.
+                let context = text(build).or_else(|| text(build.and_then(|b| b.get("context"))));
+                let dockerfile = context.map(|c| {
+                    Path::new(&c).join(
+                        text(build.and_then(|b| b.get("dockerfile")))
+                            .unwrap_or_else(|| "Dockerfile".into()),
+                    )
+                });
+                let build_args = build
+                    .and_then(|b| b.get("args"))
+                    .and_then(|a| a.as_mapping())
+                    .map(|m| {
+                        m.iter()
+                            .filter_map(|(k, v)| Some((text(Some(k))?, text(Some(v))?)))
+                            .collect()
+                    })
+                    .unwrap_or_default();
                 services.insert(
                     name.to_string(),
                     ServiceModel {
                         image: svc.get("image").and_then(|i| i.as_str()).map(String::from),
-                        builds: svc.get("build").is_some(),
+                        builds: build.is_some(),
+                        dockerfile,
+                        build_args,
                         profiles: svc
                             .get("profiles")
                             .and_then(|p| p.as_sequence())
@@ -344,7 +375,7 @@ services:
     healthcheck:
       test: [CMD, pg_isready]
   tools:
-    build: {context: .}
+    build: {context: /ctx, dockerfile: docker/tools.Dockerfile, args: {BASE_IMAGE: 'x:2'}}
     profiles: [tools]
   legacy:
     image: x:1
@@ -360,6 +391,11 @@ volumes:
         let m = StackModel::parse(CONFIG_V1, BTreeSet::from(["tools".to_string()])).unwrap();
         assert_eq!(m.services["db"].image.as_deref(), Some("postgres:15"));
         assert!(m.services["tools"].builds);
+        assert_eq!(
+            m.services["tools"].dockerfile.as_deref(),
+            Some(Path::new("/ctx/docker/tools.Dockerfile"))
+        );
+        assert_eq!(m.services["tools"].build_args["BASE_IMAGE"], "x:2");
         assert_eq!(m.services["tools"].profiles, ["tools"]);
         assert_eq!(m.volumes, BTreeSet::from(["data".to_string()]));
         assert_eq!(m.services_for(&[]), ["db", "legacy"]);

@@ -14,8 +14,8 @@ use anyhow::{Context, Result};
 use bollard::Docker;
 use bollard::exec::{CreateExecOptions, StartExecResults};
 use bollard::query_parameters::{
-    InspectContainerOptions, ListContainersOptions, ListNetworksOptions, ListVolumesOptions,
-    LogsOptions, RemoveContainerOptions, RemoveVolumeOptions,
+    CreateImageOptions, InspectContainerOptions, ListContainersOptions, ListNetworksOptions,
+    ListVolumesOptions, LogsOptions, RemoveContainerOptions, RemoveVolumeOptions,
 };
 use futures_util::StreamExt;
 
@@ -343,6 +343,50 @@ impl Engine {
             .chain(volumes)
             .map(|(_, labels)| labels)
             .collect())
+    }
+
+    /// A container's memory limit in bytes (`None` without one, or when it is gone).
+    pub async fn memory_limit(&self, id: &str) -> Option<u64> {
+        self.docker
+            .inspect_container(id, None::<InspectContainerOptions>)
+            .await
+            .ok()?
+            .host_config?
+            .memory
+            .and_then(|m| u64::try_from(m).ok())
+            .filter(|m| *m > 0)
+    }
+
+    /// Pull an image through the engine (anonymously: for the public bases of Dockerfiles).
+    pub async fn pull(&self, image: &str) -> Result<()> {
+        // Without a tag the API pulls every tag of the repository.
+        let last = image.rsplit('/').next().unwrap_or(image);
+        let image = if last.contains(':') || last.contains('@') {
+            image.to_string()
+        } else {
+            format!("{image}:latest")
+        };
+        let image = image.as_str();
+        let mut stream = self.docker.create_image(
+            Some(CreateImageOptions {
+                from_image: Some(image.to_string()),
+                ..Default::default()
+            }),
+            None,
+            None,
+        );
+        while let Some(progress) = stream.next().await {
+            // The engine's own words (`… no such host`), not bollard's status-code wrapper.
+            progress
+                .map_err(|e| match e {
+                    bollard::errors::Error::DockerResponseServerError { message, .. } => {
+                        anyhow::anyhow!(message)
+                    }
+                    other => other.into(),
+                })
+                .with_context(|| format!("pulling {image}"))?;
+        }
+        Ok(())
     }
 
     pub async fn image_exists(&self, image: &str) -> bool {

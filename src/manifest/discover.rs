@@ -1,7 +1,10 @@
 //! Finding pipeline folders and resolving the ids users type.
 //!
 //! A pipeline folder is `NN-name/` with a `pipeline.yaml`; users may name it `p01`, `01`,
-//! `1` or `01-kafka-flink-iceberg`, and all four mean the same folder.
+//! `1` or `01-kafka-flink-iceberg`, and all four mean the same folder. They may also give a
+//! path to a pipeline folder anywhere (`./my-pipeline`, `/tmp/42-trial`, or its
+//! `pipeline.yaml`), as they would give `docker compose -f` a file: a path is taken as typed,
+//! relative to the current folder, not looked up in the pipelines folder.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -56,8 +59,11 @@ pub fn discover(dir: &Path) -> Result<Vec<Found>, Error> {
     Ok(found)
 }
 
-/// Resolve what a user typed to a pipeline folder.
+/// Resolve what a user typed to a pipeline folder: a path, or an id in `dir`.
 pub fn resolve(dir: &Path, id: &str) -> Result<Found, Error> {
+    if let Some(folder) = as_path(id) {
+        return at_path(id, folder);
+    }
     let all = discover(dir)?;
     let wanted = id.trim();
     let number = wanted
@@ -82,6 +88,44 @@ pub fn resolve(dir: &Path, id: &str) -> Result<Found, Error> {
                     .join(", ")
             ))
         })
+}
+
+/// The folder `arg` names when it is written as a path: it holds a `/`, starts with `.`, is
+/// a folder holding a manifest, or is a manifest file. Ids (`p01`, `01-name`) are none of
+/// these unless a folder of that name with a manifest is in the current folder, which then
+/// is the pipeline meant.
+fn as_path(arg: &str) -> Option<PathBuf> {
+    let path = Path::new(arg);
+    if path.file_name().is_some_and(|n| n == MANIFEST_FILE) && path.is_file() {
+        return Some(path.parent().unwrap_or(Path::new(".")).to_path_buf());
+    }
+    let written_as_path = arg.contains(std::path::MAIN_SEPARATOR) || arg.starts_with('.');
+    (written_as_path || path.join(MANIFEST_FILE).is_file()).then(|| path.to_path_buf())
+}
+
+fn at_path(arg: &str, folder: PathBuf) -> Result<Found, Error> {
+    let manifest = folder.join(MANIFEST_FILE);
+    if !manifest.is_file() {
+        let what = if folder.is_dir() {
+            format!("has no {MANIFEST_FILE}")
+        } else {
+            "is not a folder".to_string()
+        };
+        return Err(Error::InvalidInput(format!(
+            "`{arg}` {what}: a pipeline path names a folder with a {MANIFEST_FILE} \
+             (docs/manifest.md); an id (p01) is looked up in the pipelines folder"
+        )));
+    }
+    let name = folder
+        .canonicalize()
+        .ok()
+        .and_then(|f| f.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_default();
+    Ok(Found {
+        number: name.get(..2).unwrap_or_default().to_string(),
+        folder,
+        manifest,
+    })
 }
 
 #[cfg(test)]
@@ -112,6 +156,33 @@ mod tests {
         let dir = tree();
         let err = resolve(dir.path(), "p07").unwrap_err().to_string();
         assert!(err.contains("p01, p12"), "{err}");
+    }
+
+    #[test]
+    fn a_path_names_a_folder_anywhere() {
+        let pipelines = tree();
+        let elsewhere = tree();
+        let folder = elsewhere.path().join("12-cdc");
+        let by_folder = resolve(pipelines.path(), folder.to_str().unwrap()).unwrap();
+        assert_eq!(by_folder.folder, folder);
+        assert_eq!(by_folder.number, "12");
+        let manifest = folder.join(MANIFEST_FILE);
+        let by_file = resolve(pipelines.path(), manifest.to_str().unwrap()).unwrap();
+        assert_eq!(by_file.manifest, manifest);
+    }
+
+    #[test]
+    fn a_path_without_a_manifest_says_what_is_missing() {
+        let dir = tree();
+        let notes = dir.path().join("notes");
+        let err = resolve(dir.path(), notes.to_str().unwrap())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("has no pipeline.yaml"), "{err}");
+        let err = resolve(dir.path(), "./no/such/folder")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("is not a folder"), "{err}");
     }
 
     #[test]

@@ -480,11 +480,20 @@ pub fn plan(
         expect: expect.into_iter().map(|(c, _)| c).collect(),
     };
 
+    // A compose file may also name the project's root (`${shared_dir}/compose/x.yaml`), so a
+    // pipeline folder outside `pipelines/` reaches the shared fragments.
+    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut path_vars = pipeline.variables.clone();
+    path_vars.insert("root".into(), abs(root).display().to_string());
+    path_vars.insert(
+        "shared_dir".into(),
+        abs(&root.join("shared")).display().to_string(),
+    );
     for file in &pipeline.compose_files {
         let undeclared: Vec<String> = file
             .references()
             .into_iter()
-            .filter(|name| !pipeline.variables.contains_key(name))
+            .filter(|name| !path_vars.contains_key(name))
             .collect();
         if let Some(name) = undeclared.first() {
             p.errors.push(ManifestError::at(
@@ -492,13 +501,14 @@ pub fn plan(
                 file.loc.clone(),
                 format!(
                     "compose file `{}` uses `${{{name}}}`, which is not a variable of this manifest; \
-                     declare it under `variables:` with the default file's value",
+                     declare it under `variables:` with the default file's value \
+                     (`${{root}}` and `${{shared_dir}}` are rtde's)",
                     file.text
                 ),
             ));
             continue;
         }
-        if let Err(message) = pipeline.compose_path(file, &pipeline.variables) {
+        if let Err(message) = pipeline.compose_path(file, &path_vars) {
             p.errors
                 .push(ManifestError::at(path, file.loc.clone(), message));
         }

@@ -13,7 +13,7 @@ use crate::error::Error;
 use crate::exit;
 use crate::export::{self, ExportFormat};
 use crate::manifest;
-use crate::paths::under_root;
+use crate::paths::{COMPARISON_DIR, under_root};
 use crate::report::cross::Known;
 use crate::report::markdown::{self, ReportInput};
 use crate::report::model::{self, E2E, Sources};
@@ -25,6 +25,17 @@ use crate::results::table;
 use crate::run::record::RunRecord;
 
 const REPORT_FILE: &str = "comparison_report.md";
+const RESULTS_FILE: &str = "BENCHMARK_RESULTS.md";
+
+/// The results table a command reads: FOLDER/results.csv, else --results, else the curated
+/// comparison's.
+fn results_table(root: &Path, folder: Option<&Path>, results: Option<&Path>) -> PathBuf {
+    match (folder, results) {
+        (Some(folder), _) => under_root(root, folder).join("results.csv"),
+        (None, Some(results)) => under_root(root, results),
+        (None, None) => root.join(COMPARISON_DIR).join("results.csv"),
+    }
+}
 
 /// Write through a temporary file and a rename, so a reader never sees half a file.
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -71,12 +82,15 @@ fn manifest_stacks(root: &Path) -> Vec<Known> {
 pub fn compare(root: &Path, args: &CompareArgs, stdout: &mut dyn Write) -> Result<i32> {
     let root = absolute_root(root)?;
     let threshold = parse_threshold(&args.threshold)?;
-    let results = under_root(&root, &args.results);
+    let results = results_table(&root, args.folder.as_deref(), args.results.as_deref());
     let runs_table = args.runs_table.as_ref().map_or_else(
         || results.with_file_name("runs.csv"),
         |p| under_root(&root, p),
     );
-    let out_dir = under_root(&root, &args.out);
+    let out_dir = match &args.out {
+        Some(out) => under_root(&root, out),
+        None => results.parent().unwrap_or(&root).to_path_buf(),
+    };
     if let Some(from) = &args.from_runs {
         rebuild_tables(&root, &under_root(&root, from), &results, &runs_table)?;
     }
@@ -172,7 +186,7 @@ pub fn compare(root: &Path, args: &CompareArgs, stdout: &mut dyn Write) -> Resul
 /// `rtde report`.
 pub fn report(root: &Path, args: &ReportArgs, stdout: &mut dyn Write) -> Result<i32> {
     let root = absolute_root(root)?;
-    let results = under_root(&root, &args.results);
+    let results = results_table(&root, args.folder.as_deref(), args.results.as_deref());
     let runs_table = results.with_file_name("runs.csv");
     // No results yet is the state of a fresh checkout, not an error: the file says so.
     let has_rows = !table::read(&results)?.is_empty();
@@ -186,7 +200,13 @@ pub fn report(root: &Path, args: &ReportArgs, stdout: &mut dyn Write) -> Result<
         None
     };
     let text = results_md::render(comparison.as_ref(), &shown(&root, &results));
-    let out = under_root(&root, &args.out);
+    // A folder other than the curated comparison gets its own BENCHMARK_RESULTS.md: the
+    // committed one is only ever written from the curated table.
+    let out = match (&args.out, &args.folder) {
+        (Some(out), _) => under_root(&root, out),
+        (None, Some(folder)) => under_root(&root, folder).join(RESULTS_FILE),
+        (None, None) => root.join(RESULTS_FILE),
+    };
     write_atomic(&out, text.as_bytes())?;
     writeln!(
         stdout,

@@ -12,6 +12,7 @@ use crate::report::cross::{self, Known};
 use crate::report::model::{self, Comparison, E2E, Metric, PipelineResult, relative_link};
 use crate::report::regression::RegressionReport;
 use crate::results::stats::{self, OutlierAdvice};
+use crate::results::summary;
 use crate::run::record::{Environment, RunStatus};
 
 /// An SVG chart written beside the report.
@@ -226,7 +227,11 @@ impl Renderer<'_> {
         let unranked: Vec<String> = pipelines
             .iter()
             .filter(|p| !p.substituted() && !passed(p))
-            .map(|p| format!("{} ({})", p.id(), p.row.validation_status))
+            .map(|p| match p.row.validation_status.as_str() {
+                // A pipeline that could not run here says why (its images, docs/offline.md).
+                summary::SKIPPED => format!("{} (SKIPPED: {})", p.id(), p.row.notes),
+                status => format!("{} ({status})", p.id()),
+            })
             .collect();
         if !unranked.is_empty() {
             let _ = writeln!(

@@ -230,6 +230,7 @@ pub(crate) mod tests {
             metrics: Default::default(),
             log: format!("logs/{name}.log"),
             error: None,
+            oom_kills: Vec::new(),
         }
     }
 
@@ -241,6 +242,8 @@ pub(crate) mod tests {
             image: format!("{service}:test"),
             image_id: "sha256:0".into(),
             one_off,
+            mem_limit_bytes: None,
+            oom_killed: false,
         }
     }
 

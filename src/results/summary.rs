@@ -5,6 +5,8 @@
 //! interval of the end-to-end time travel with it so a reader can tell a real difference from
 //! noise. How the interval is computed is in [`crate::results::stats`].
 
+use std::collections::BTreeMap;
+
 use crate::results::runs_table::RunRow;
 use crate::results::stats::{self, OutlierAdvice};
 use crate::results::table::ResultRow;
@@ -41,6 +43,33 @@ pub fn row_from_runs(records: &[RunRecord], run_dirs: &[String]) -> ResultRow {
         .unwrap_or_default();
     row
 }
+
+/// The row of a pipeline that could not run here (its images cannot be had): status
+/// SKIPPED, the reason in `notes`, no figures.
+pub fn skipped_row(
+    id: &str,
+    name: &str,
+    tier: &str,
+    stack: &BTreeMap<String, String>,
+    why: &str,
+) -> ResultRow {
+    let part = |key: &str| stack.get(key).cloned().unwrap_or_default();
+    ResultRow {
+        pipeline_id: id.to_string(),
+        pipeline_name: name.to_string(),
+        ingestion: part("ingestion"),
+        processor: part("processor"),
+        storage: part("storage"),
+        validation_status: SKIPPED.to_string(),
+        notes: why.to_string(),
+        tier: tier.to_string(),
+        recorded_at: chrono::Utc::now().to_rfc3339(),
+        ..Default::default()
+    }
+}
+
+/// The `validation_status` of a pipeline that could not run on this machine.
+pub const SKIPPED: &str = "SKIPPED";
 
 /// The medians and spreads over the counted rows of one pipeline, from the runs table (the
 /// part of a results row that does not need the full run records).
@@ -262,6 +291,18 @@ mod tests {
         let row = row_from_runs(&records, &dirs(6));
         assert_eq!(row.e2e_ci_low_s, Some(30.0));
         assert_eq!(row.e2e_ci_high_s, Some(35.0));
+    }
+
+    #[test]
+    fn a_skipped_pipeline_has_its_reason_and_no_figures() {
+        let stack = BTreeMap::from([("ingestion".to_string(), "kafka".to_string())]);
+        let row = skipped_row("p01", "Kafka", "core", &stack, "image `x` cannot be had");
+        assert_eq!(row.validation_status, SKIPPED);
+        assert_eq!(row.notes, "image `x` cannot be had");
+        assert_eq!(
+            (row.ingestion.as_str(), row.e2e_total_s, row.runs),
+            ("kafka", None, None)
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! One bench run: stages, probes, timing, teardown, and its record.
 
+pub mod availability;
 mod checks;
 pub mod environment;
 pub mod guard;

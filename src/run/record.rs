@@ -106,6 +106,9 @@ pub struct StageRecord {
     /// The stage log, relative to the run folder.
     pub log: String,
     pub error: Option<String>,
+    /// Containers the OOM killer hit while the stage ran (the likely cause of its failure).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub oom_kills: Vec<OomKillRecord>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -139,6 +142,35 @@ pub struct ContainerRecord {
     pub image_id: String,
     /// A `compose run` container (one-off) rather than a service of `up`.
     pub one_off: bool,
+    /// Its memory limit (`mem_limit`), when it had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mem_limit_bytes: Option<u64>,
+    /// The kernel's OOM killer hit it during the run.
+    #[serde(default)]
+    pub oom_killed: bool,
+}
+
+/// A container of the run the kernel killed for going over its memory limit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OomKillRecord {
+    pub container: String,
+    pub service: String,
+    pub mem_limit_bytes: Option<u64>,
+}
+
+impl OomKillRecord {
+    /// The sentence that names the kill, for the stage's error and the console.
+    pub fn describe(&self) -> String {
+        let limit = match self.mem_limit_bytes {
+            Some(bytes) => format!("its memory limit of {} MiB", bytes / (1024 * 1024)),
+            None => "its memory limit".to_string(),
+        };
+        format!(
+            "the kernel killed container `{}` (service `{}`) for going over {limit} (OOM kill); \
+             raise the service's `mem_limit` or give it less to hold",
+            self.container, self.service
+        )
+    }
 }
 
 /// Where and with what a run happened; recorded with every result.

@@ -15,14 +15,19 @@ use anyhow::{Context, Result};
 use chrono::Utc;
 use tokio_util::sync::CancellationToken;
 
+use super::availability;
 use super::checks;
 use super::guard::{ActiveProjects, PendingRecord, StackGuard};
 use super::log::StageLog;
 use super::owner::Owner;
-use super::record::{PipelineInfo, RunRecord, RunStatus, SCHEMA_VERSION, StageRecord, StageStatus};
+use super::record::{
+    OomKillRecord, PipelineInfo, RunRecord, RunStatus, SCHEMA_VERSION, StageRecord, StageStatus,
+};
 use super::stage::{self, StageContext};
 use super::watch::ContainerWatch;
-use crate::engine::compose::{ComposeTool, Project, StackModel, write_labels_override};
+use crate::engine::compose::{
+    ComposeTool, Project, ServiceModel, StackModel, write_labels_override,
+};
 use crate::engine::docker::{Backoff, ContainerInfo, Engine};
 use crate::error::Error;
 use crate::manifest::Pipeline;
@@ -34,6 +39,12 @@ use crate::sample::{ResourceReport, Sampler, SamplerConfig};
 /// second) and at most once a second after that.
 const READY_FIRST_POLL: Duration = Duration::from_millis(50);
 const READY_MAX_POLL: Duration = Duration::from_secs(1);
+
+/// The exit code of a process killed by SIGKILL (128 + 9), as the OOM killer kills.
+const SIGKILLED: i64 = 137;
+/// How long a SIGKILLed stage waits for the engine's `oom` event: it follows the exit by
+/// milliseconds on a quiet machine; seconds cover a loaded one without stalling a plain kill.
+const OOM_EVENT_WAIT: Duration = Duration::from_secs(5);
 
 /// What every run of one rtde invocation shares.
 pub struct Harness {
@@ -183,7 +194,9 @@ impl Harness {
     /// Build the images that are missing and pull the ones that cannot be built, before the
     /// clock starts. As with `compose up`, an image that exists is used as it is: refresh
     /// project images with `rtde images build` (machines without a registry build them on
-    /// local bases, which Compose's own `build:` cannot do).
+    /// local bases, which Compose's own `build:` cannot do). An image that is neither here,
+    /// nor buildable (a base of its Dockerfile is missing and cannot be pulled), nor pullable
+    /// is [`Error::ImagesUnavailable`], named before anything is built.
     pub async fn prepare(&self, stack: &Stack) -> Result<Duration> {
         let started = Instant::now();
         let mut builds = Vec::new();
@@ -193,6 +206,7 @@ impl Harness {
                 None => false,
             };
             if s.builds && !present {
+                self.require_bases(name, s).await?;
                 builds.push(name.clone());
             }
         }
@@ -213,14 +227,45 @@ impl Harness {
                 .pull(&stack.all_profiles, std::slice::from_ref(service))
                 .await
                 .map_err(|e| {
-                    Error::Environment(format!(
-                        "image `{image}` (service `{service}`) is not on this machine and could not be pulled; \
-                         the machine may be offline or have no registry: build it locally (docs/offline.md) \
-                         or connect to a registry.\n{e:#}"
+                    tracing::debug!("pulling {image}: {e:#}");
+                    Error::ImagesUnavailable(availability::sentence(
+                        image,
+                        service,
+                        None,
+                        &availability::short_reason(&e),
                     ))
                 })?;
         }
         Ok(started.elapsed())
+    }
+
+    /// Every base of the service's Dockerfile is here or is pulled now; one that cannot be
+    /// had makes the image unavailable.
+    async fn require_bases(&self, service: &str, model: &ServiceModel) -> Result<()> {
+        let Some(dockerfile) = &model.dockerfile else {
+            return Ok(());
+        };
+        // An unreadable Dockerfile is Compose's to report, with its own words, at build.
+        let Ok(text) = std::fs::read_to_string(dockerfile) else {
+            return Ok(());
+        };
+        let image = model.image.clone().unwrap_or_else(|| service.to_string());
+        for base in availability::base_images(&text, &model.build_args) {
+            if self.engine.image_exists(&base).await {
+                continue;
+            }
+            if let Err(e) = self.engine.pull(&base).await {
+                tracing::debug!("pulling the base {base}: {e:#}");
+                return Err(Error::ImagesUnavailable(availability::sentence(
+                    &image,
+                    service,
+                    Some(&base),
+                    &availability::short_reason(&e),
+                ))
+                .into());
+            }
+        }
+        Ok(())
     }
 
     /// Wait until every service `up` started is healthy (with a healthcheck) or running
@@ -307,7 +352,14 @@ impl Harness {
             pipeline: pipeline.id.clone(),
             phase: "prepare: building and pulling images (not timed)".into(),
         });
-        let prepare = self.prepare(&stack).await?;
+        // A run that cannot prepare never started: no half-empty folder is left for it.
+        let prepare = match self.prepare(&stack).await {
+            Ok(prepare) => prepare,
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&run_dir);
+                return Err(e);
+            }
+        };
 
         let guard = StackGuard::new(
             stack.project.clone(),
@@ -329,6 +381,7 @@ impl Harness {
             phase: "startup".into(),
         });
         let clock = Instant::now();
+        let clock_wall = Utc::now();
         if let Some(s) = &sampler {
             s.begin_stage("startup");
         }
@@ -357,6 +410,13 @@ impl Harness {
         let mut stages = Vec::new();
         let mut metrics = BTreeMap::new();
         let mut error = up.as_ref().err().map(|e| format!("{e:#}"));
+        if up.is_err() {
+            let killed = error.as_ref().is_some_and(|e| e.contains("code 137"));
+            let kills = self.oom_kills(clock_wall, &watch, killed).await;
+            if let Some(e) = &mut error {
+                *e = with_oom_kills(e, &kills);
+            }
+        }
         let mut status = if up.is_ok() {
             RunStatus::Passed
         } else if self.cancel.is_cancelled() {
@@ -388,6 +448,7 @@ impl Harness {
                     metrics: BTreeMap::new(),
                     log: String::new(),
                     error: None,
+                    oom_kills: Vec::new(),
                 });
                 continue;
             }
@@ -401,15 +462,32 @@ impl Harness {
                 s.begin_stage(&st.name);
             }
             let mut log = StageLog::create(&run_dir.join(&log_rel))?;
-            let outcome = stage::execute(st, &ctx, &mut log).await;
+            let stage_wall = Utc::now();
+            let mut outcome = stage::execute(st, &ctx, &mut log).await;
             if let Some(s) = &sampler {
                 s.end_stage();
             }
             let ended = clock.elapsed();
+            // Asked after the stage's time is taken: waiting for the event is not its work.
+            let oom_kills = if matches!(outcome.status, StageStatus::Failed | StageStatus::TimedOut)
+            {
+                let killed = outcome.exit_code == Some(SIGKILLED);
+                self.oom_kills(stage_wall, &watch, killed).await
+            } else {
+                Vec::new()
+            };
+            if let Some(e) = &mut outcome.error {
+                *e = with_oom_kills(e, &oom_kills);
+            }
             emit(Event::StageFinished {
                 pipeline: pipeline.id.clone(),
                 stage: st.name.clone(),
-                status: stage_label(outcome.status).into(),
+                status: if oom_kills.is_empty() {
+                    stage_label(outcome.status)
+                } else {
+                    "OOM-KILLED"
+                }
+                .into(),
                 duration: ended - started_offset,
             });
             metrics.extend(outcome.metrics.clone());
@@ -433,6 +511,7 @@ impl Harness {
                 metrics: outcome.metrics,
                 log: log_rel,
                 error: outcome.error,
+                oom_kills,
             });
         }
         let e2e = clock.elapsed();
@@ -547,6 +626,39 @@ impl Harness {
         })
     }
 
+    /// The containers of the run the OOM killer hit since `since`, as kill records. When
+    /// something was SIGKILLed (`killed`), as the OOM killer does, the engine's `oom` event
+    /// may still be on its way (containerd can report the exit first), so the watcher is
+    /// asked again until it has seen one or [`OOM_EVENT_WAIT`] passes.
+    async fn oom_kills(
+        &self,
+        since: chrono::DateTime<Utc>,
+        watch: &ContainerWatch,
+        killed: bool,
+    ) -> Vec<OomKillRecord> {
+        let deadline = tokio::time::Instant::now() + OOM_EVENT_WAIT;
+        let mut backoff = Backoff::new(READY_FIRST_POLL, READY_MAX_POLL, deadline);
+        let kills = loop {
+            let kills = watch.oom_kills(since);
+            if !kills.is_empty() || !killed || !backoff.pause().await {
+                break kills;
+            }
+        };
+        let mut out = Vec::new();
+        for kill in kills {
+            let limit = match kill.mem_limit_bytes {
+                Some(limit) => Some(limit),
+                None => self.engine.memory_limit(&kill.id).await,
+            };
+            out.push(OomKillRecord {
+                container: kill.name,
+                service: kill.service,
+                mem_limit_bytes: limit,
+            });
+        }
+        out
+    }
+
     /// Every container's log, for a run that failed: the evidence is gone after teardown.
     async fn save_container_logs(&self, project: &str, run_dir: &Path) {
         let Ok(containers) = self.engine.project_containers(project).await else {
@@ -593,6 +705,17 @@ fn readiness(service: &str, containers: &[&ContainerInfo]) -> Ready {
         )),
         Some(state) => Ready::Waiting(format!("`{service}` is {state}")),
     }
+}
+
+/// A failure's reason with the OOM kills that explain it put first.
+fn with_oom_kills(error: &str, kills: &[OomKillRecord]) -> String {
+    if kills.is_empty() {
+        return error.to_string();
+    }
+    let named: Vec<String> = kills.iter().map(OomKillRecord::describe).collect();
+    // The kill is why; the stage's own log does not show it.
+    let error = error.trim_end_matches("; its log shows why");
+    format!("{}; {error}", named.join("; "))
 }
 
 fn stage_label(status: StageStatus) -> &'static str {

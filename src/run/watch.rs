@@ -2,13 +2,17 @@
 //!
 //! `compose run --rm` containers are gone by the time a stage ends, so listing containers at
 //! the end would miss them. Docker's event stream announces each container as it is created;
-//! the watcher records its service, image and image id then, and the run record names every
-//! container that ran.
+//! the watcher records its service, image, image id and memory limit then, and the run
+//! record names every container that ran. The same subscription carries the engine's `oom`
+//! events, so a container the kernel killed for exceeding its limit is known even when it
+//! is gone (the engine's own event history is a short ring buffer, shared with every other
+//! project on the machine: asking it later can miss the kill).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use bollard::query_parameters::{EventsOptions, InspectContainerOptions};
+use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use tokio::task::JoinHandle;
 
@@ -16,9 +20,12 @@ use super::record::ContainerRecord;
 use crate::engine::docker::{Engine, ONEOFF_LABEL, PROJECT_LABEL, SERVICE_LABEL};
 
 type Seen = Arc<Mutex<BTreeMap<String, ContainerRecord>>>;
+/// Container ids the OOM killer hit, with the engine's time of the event.
+type Killed = Arc<Mutex<Vec<(DateTime<Utc>, String)>>>;
 
 pub struct ContainerWatch {
     seen: Seen,
+    killed: Killed,
     task: JoinHandle<()>,
     engine: Engine,
     project: String,
@@ -28,9 +35,13 @@ impl ContainerWatch {
     /// Start watching before `up`, so no container is created unseen.
     pub fn start(engine: &Engine, project: &str) -> ContainerWatch {
         let seen: Seen = Arc::default();
+        let killed: Killed = Arc::default();
         let filters = HashMap::from([
             ("type".to_string(), vec!["container".to_string()]),
-            ("event".to_string(), vec!["create".to_string()]),
+            (
+                "event".to_string(),
+                vec!["create".to_string(), "oom".to_string()],
+            ),
             (
                 "label".to_string(),
                 vec![format!("{PROJECT_LABEL}={project}")],
@@ -40,13 +51,25 @@ impl ContainerWatch {
             filters: Some(filters),
             ..Default::default()
         }));
-        let (watch_engine, watch_seen) = (engine.clone(), seen.clone());
+        let (watch_engine, watch_seen, watch_killed) =
+            (engine.clone(), seen.clone(), killed.clone());
         let task = tokio::spawn(async move {
             while let Some(Ok(event)) = stream.next().await {
                 let Some(actor) = event.actor else { continue };
                 let (Some(id), Some(attrs)) = (actor.id, actor.attributes) else {
                     continue;
                 };
+                if event.action.as_deref() == Some("oom") {
+                    let at = event
+                        .time_nano
+                        .map(DateTime::from_timestamp_nanos)
+                        .unwrap_or_else(Utc::now);
+                    watch_killed
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push((at, id));
+                    continue;
+                }
                 let record = describe(&watch_engine, &id, &attrs).await;
                 watch_seen
                     .lock()
@@ -56,10 +79,34 @@ impl ContainerWatch {
         });
         ContainerWatch {
             seen,
+            killed,
             task,
             engine: engine.clone(),
             project: project.to_string(),
         }
+    }
+
+    /// The containers the OOM killer hit since `since` (engine time), as recorded when they
+    /// were created: service, name and memory limit.
+    pub fn oom_kills(&self, since: DateTime<Utc>) -> Vec<ContainerRecord> {
+        let ids: Vec<String> = self
+            .killed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .filter(|(at, _)| *at >= since)
+            .map(|(_, id)| id.clone())
+            .collect();
+        let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        let mut out: Vec<ContainerRecord> = Vec::new();
+        for id in ids {
+            if let Some(record) = seen.get(&id)
+                && !out.iter().any(|r| r.id == id)
+            {
+                out.push(record.clone());
+            }
+        }
+        out
     }
 
     /// Stop watching and return every container seen, plus any still listed (in case an
@@ -67,6 +114,11 @@ impl ContainerWatch {
     pub async fn finish(self) -> Vec<ContainerRecord> {
         self.task.abort();
         let mut seen = std::mem::take(&mut *self.seen.lock().unwrap_or_else(|e| e.into_inner()));
+        for (_, id) in self.killed.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+            if let Some(record) = seen.get_mut(id) {
+                record.oom_killed = true;
+            }
+        }
         if let Ok(listed) = self.engine.project_containers(&self.project).await {
             for c in listed {
                 seen.entry(c.id.clone()).or_insert(ContainerRecord {
@@ -76,6 +128,8 @@ impl ContainerWatch {
                     image_id: c.image_id,
                     one_off: c.one_off,
                     id: c.id,
+                    mem_limit_bytes: None,
+                    oom_killed: false,
                 });
             }
         }
@@ -109,5 +163,11 @@ async fn describe(engine: &Engine, id: &str, attrs: &HashMap<String, String>) ->
         image,
         image_id,
         one_off: attrs.get(ONEOFF_LABEL).is_some_and(|v| v == "True"),
+        mem_limit_bytes: inspected
+            .and_then(|i| i.host_config)
+            .and_then(|h| h.memory)
+            .and_then(|m| u64::try_from(m).ok())
+            .filter(|m| *m > 0),
+        oom_killed: false,
     }
 }

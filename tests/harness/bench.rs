@@ -180,11 +180,7 @@ fn bench_all_runs_the_selection_and_rejects_an_empty_one() {
         "--broker",
         "beta",
     ]);
-    cmd.arg("--no-sample")
-        .arg("--out")
-        .arg(sandbox.runs())
-        .arg("--results")
-        .arg(sandbox.results());
+    cmd.arg("--no-sample").arg("--out").arg(sandbox.runs());
     let out = output(&mut cmd);
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("p90 has no variable `broker`"));

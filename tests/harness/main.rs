@@ -10,4 +10,10 @@ mod cli_errors;
 // A pipeline written as "an existing stack plus one part" (extends, use): validated against
 // its compose stack and printed resolved.
 mod composition;
+// A pipeline folder by path; the results tables beside the runs of --out.
+mod paths;
+// Pipelines whose images cannot be had here: named, and skipped by bench-all.
+mod skipped;
+// Containers the kernel killed for exceeding their memory limit.
+mod oom;
 mod util;

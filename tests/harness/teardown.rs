@@ -69,6 +69,13 @@ impl Drop for Running {
 #[test]
 fn sigint_during_a_stage_tears_down_and_exits_130() {
     let sandbox = Sandbox::new();
+    // Tables that hold earlier results: an interrupted run measured nothing and must not
+    // change them.
+    std::fs::create_dir_all(sandbox.runs()).unwrap();
+    let golden = crate::util::repo_root().join("tests/fixtures/golden");
+    for table in ["results.csv", "runs.csv"] {
+        std::fs::copy(golden.join(table), sandbox.runs().join(table)).unwrap();
+    }
     let (mut child, project) = start_hanging_run(&sandbox);
     assert!(
         !leftovers(&project).is_empty(),
@@ -79,6 +86,13 @@ fn sigint_during_a_stage_tears_down_and_exits_130() {
     let run = sandbox.run_json("p93");
     assert_eq!(run["status"], "interrupted");
     assert_eq!(run["stages"][1]["status"], "interrupted");
+    for table in ["results.csv", "runs.csv"] {
+        assert_eq!(
+            std::fs::read(sandbox.runs().join(table)).unwrap(),
+            std::fs::read(golden.join(table)).unwrap(),
+            "{table} is unchanged by an interrupted run"
+        );
+    }
     assert!(
         leftovers(&project).is_empty(),
         "left: {:?}",

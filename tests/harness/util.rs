@@ -54,8 +54,9 @@ impl Sandbox {
         self.dir.path().join("runs")
     }
 
+    /// The results table `bench --out` writes beside its run records.
     pub fn results(&self) -> PathBuf {
-        self.dir.path().join("results.csv")
+        self.runs().join("results.csv")
     }
 
     /// `rtde <args>` against the fixture pipelines.
@@ -79,10 +80,7 @@ impl Sandbox {
     pub fn bench(&self, id: &str) -> Command {
         let image = format!("image={}", fixture_image());
         let mut cmd = self.rtde(&["bench", id, "--var", &image, "--no-sample"]);
-        cmd.arg("--out")
-            .arg(self.runs())
-            .arg("--results")
-            .arg(self.results());
+        cmd.arg("--out").arg(self.runs());
         cmd
     }
 
