@@ -257,8 +257,10 @@ def main():
         pairs = [r["rate"] / p["rate"]
                  for r, p in zip(kafka[("rtde", codec)], kafka[("python", codec)])]
         ratio = summary(kafka[("rtde", codec)])[0] / summary(kafka[("python", codec)])[0]
+        cpu = summary(kafka[("python", codec)])[3] / summary(kafka[("rtde", codec)])[3]
         print(f"rtde / original to the same broker, {codec}: {ratio:.1f}× "
-              f"(repetition by repetition {min(pairs):.1f}× – {max(pairs):.1f}×)")
+              f"(repetition by repetition {min(pairs):.1f}× – {max(pairs):.1f}×); "
+              f"CPU per event, original / rtde: {cpu:.1f}×")
 
 
 if __name__ == "__main__":
