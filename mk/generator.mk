@@ -2,10 +2,12 @@
 #
 #   make bench-generator [BENCH_EVENTS=1000000] [BENCH_RUNS=3]
 #
-# Builds rtde in release mode and measures events/s and CPU per event to Parquet, JSON lines
-# and a local tansu broker, side by side with a Python producer of the original framework's
-# kind against the same broker. Needs tansu (cargo install tansu --features dynostore) and
-# .venv with requirements-dev.txt. Figures go to docs/performance.md by hand, with the command.
+# Builds rtde in release mode and measures events/s and CPU per event to Parquet and JSON
+# lines files, and to a local tansu broker side by side with the original framework's
+# generator reproduced in Python, alternating, with lz4 (the original's codec), none and
+# zstd. Needs tansu (cargo install tansu --features dynostore) and .venv with
+# requirements-dev.txt (orjson, pyarrow, confluent-kafka). Figures go to
+# docs/performance.md by hand, with the command.
 
 BENCH_EVENTS ?= 1000000
 BENCH_RUNS ?= 3

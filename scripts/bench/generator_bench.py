@@ -1,12 +1,19 @@
 #!/usr/bin/env python3
-"""Generator throughput benchmark: rtde to Parquet, JSON lines and a local tansu broker, and
-the original framework's kind of Python producer to the same broker, in one run.
+"""Generator throughput benchmark: rtde to Parquet and JSON lines files, and rtde side by
+side with the original framework's generator (generator_python_producer.py) to the same
+local tansu broker, in one run.
 
 Usage: generator_bench.py --rtde target/release/rtde [--events 1000000] [--runs 3]
+                          [--codecs lz4,none,zstd]
 
-tansu comes from $RTDE_TANSU, PATH or ~/.cargo/bin. Each measurement runs --runs times and
-the median is reported; every run's figures are printed too. Nothing sleeps a fixed time:
-the broker is polled until it accepts connections, with a deadline.
+rtde writes the source once; the Python producer replays it with the 19 columns of the
+January 2024 TLC file (rtde's extra trip_id and cbd_congestion_fee dropped), so its per-row
+work is the original's. The Kafka cases run repetition by repetition, each repetition on a
+fresh tansu and the two producers alternating (which goes first swaps every repetition), so
+the load of a shared machine falls on both alike. After every Kafka run the topic's offsets
+must add up to the events sent, or the benchmark fails. tansu comes from $RTDE_TANSU, PATH
+or ~/.cargo/bin. Nothing sleeps a fixed time: the broker is polled until it accepts
+connections, with a deadline.
 """
 
 import argparse
@@ -22,10 +29,26 @@ import sys
 import tempfile
 import time
 
+import orjson
+import pyarrow.parquet as pq
+from confluent_kafka import Consumer
+from confluent_kafka.admin import AdminClient, NewTopic
+
 HERE = pathlib.Path(__file__).resolve().parent
 SUMMARY = re.compile(
     r"rtde generate: (\d+) events .* in ([\d.]+) s = (\d+) events/s; CPU ([\d.]+) s = ([\d.]+) µs/event"
 )
+# The columns of yellow_tripdata_2024-01.parquet, in file order: what the original sends.
+TLC_2024_01 = [
+    "VendorID", "tpep_pickup_datetime", "tpep_dropoff_datetime", "passenger_count",
+    "trip_distance", "RatecodeID", "store_and_fwd_flag", "PULocationID", "DOLocationID",
+    "payment_type", "fare_amount", "extra", "mta_tax", "tip_amount", "tolls_amount",
+    "improvement_surcharge", "total_amount", "congestion_surcharge", "Airport_fee",
+]
+PARTITIONS = 3
+BROKER_DEADLINE_S = 30
+ADMIN_DEADLINE_S = 15
+CONSUME_DEADLINE_S = 120
 
 
 def find_tansu():
@@ -42,51 +65,118 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_tansu():
-    port = free_port()
-    url = f"tcp://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [find_tansu(), "broker", "--listener-url", url, "--advertised-listener-url", url,
-         "--storage-engine", "memory://tansu/"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return process, f"127.0.0.1:{port}"
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                sys.exit(f"tansu did not accept connections on port {port} within 30 s")
+class Tansu:
+    """A tansu broker in memory on a free loopback port, for one repetition."""
+
+    def __enter__(self):
+        port = free_port()
+        url = f"tcp://127.0.0.1:{port}"
+        self.process = subprocess.Popen(
+            [find_tansu(), "broker", "--listener-url", url, "--advertised-listener-url", url,
+             "--storage-engine", "memory://tansu/"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.brokers = f"127.0.0.1:{port}"
+        deadline = time.monotonic() + BROKER_DEADLINE_S
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                return self
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    self.process.kill()
+                    sys.exit(f"tansu did not accept connections on port {port} within "
+                             f"{BROKER_DEADLINE_S} s")
+
+    def cpu_seconds(self):
+        """The broker's user+system CPU so far, from /proc."""
+        fields = pathlib.Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def __exit__(self, *_):
+        self.process.kill()
+        self.process.wait()
 
 
 def rtde(binary, args):
-    """Runs rtde generate; returns (events/s, CPU µs per event) from its summary line."""
+    """Runs rtde generate; returns (events/s, CPU µs per event, events) from its summary line."""
     done = subprocess.run([binary, "generate", *args], capture_output=True, text=True)
     if done.returncode != 0:
         sys.exit(f"rtde generate {' '.join(args)} failed:\n{done.stderr}")
     match = SUMMARY.search(done.stderr)
-    return int(match.group(3)), float(match.group(5))
+    return int(match.group(3)), float(match.group(5)), int(match.group(1))
 
 
-def python_producer(python, brokers, topic, source, events):
+def python_producer(brokers, topic, source, events, codec):
     done = subprocess.run(
-        [python, str(HERE / "generator_python_producer.py"), "--brokers", brokers, "--topic", topic,
-         "--source", source, "--events", str(events)], capture_output=True, text=True)
+        [sys.executable, str(HERE / "generator_python_producer.py"), "--brokers", brokers,
+         "--topic", topic, "--source", source, "--events", str(events), "--compression", codec],
+        capture_output=True, text=True)
     if done.returncode != 0:
         sys.exit(f"the Python producer failed:\n{done.stderr}")
     result = json.loads(done.stdout)
-    return result["events_per_second"], result["cpu_seconds"] * 1e6 / result["events"]
+    return (result["events_per_second"], result["cpu_seconds"] * 1e6 / result["events"],
+            result["events"])
 
 
 def create_topic(brokers, topic):
-    from confluent_kafka.admin import AdminClient, NewTopic
     # Keep the client alive until the futures resolve: a collected client cancels them.
     admin = AdminClient({"bootstrap.servers": brokers})
-    futures = admin.create_topics([NewTopic(topic, num_partitions=3, replication_factor=1)],
-                                  operation_timeout=10)
+    futures = admin.create_topics(
+        [NewTopic(topic, num_partitions=PARTITIONS, replication_factor=1)],
+        operation_timeout=ADMIN_DEADLINE_S)
     for future in futures.values():
-        future.result(timeout=15)
+        future.result(timeout=ADMIN_DEADLINE_S)
+
+
+def check_delivered(brokers, topic, events):
+    """Fails unless `events` messages, and no more, can be read back from the topic.
+
+    Counted by consuming, not from offsets: tansu's high watermarks can be off."""
+    consumer = Consumer({"bootstrap.servers": brokers, "group.id": f"rtde-bench-{topic}",
+                         "auto.offset.reset": "earliest", "enable.auto.commit": False})
+    consumer.subscribe([topic])
+    read = 0
+    deadline = time.monotonic() + CONSUME_DEADLINE_S
+    try:
+        while read < events and time.monotonic() < deadline:
+            for message in consumer.consume(10_000, timeout=0.5):
+                if message.error():
+                    sys.exit(f"reading {topic} back: {message.error()}")
+                read += 1
+        # Nothing beyond what was sent: one more read must come back empty.
+        read += len(consumer.consume(10_000, timeout=2))
+    finally:
+        consumer.close()
+    if read != events:
+        sys.exit(f"{read} messages read back from {topic}, {events} were sent")
+
+
+def payload_bytes_python(source):
+    """Mean message value size of the original's serialisation, over the first 10,000 rows."""
+    rows = pq.read_table(source).slice(0, 10_000).to_pylist()
+    for row in rows:
+        for key, val in row.items():
+            if hasattr(val, "isoformat"):
+                row[key] = val.isoformat()
+    return statistics.fmean(len(orjson.dumps(row)) for row in rows)
+
+
+def summary(results):
+    """Median, lowest and highest events/s, median CPU µs/event (producer, then broker)."""
+    rates = [r["rate"] for r in results]
+    return (statistics.median(rates), min(rates), max(rates),
+            statistics.median(r["cpu"] for r in results),
+            statistics.median(r.get("broker_cpu", 0.0) for r in results))
+
+
+def measured(run, broker=None):
+    """Runs one producer; its figures, with the broker's CPU per event when there is one."""
+    before = broker.cpu_seconds() if broker else 0.0
+    rate, cpu, events = run()
+    result = {"rate": rate, "cpu": cpu, "events": events}
+    if broker:
+        result["broker_cpu"] = (broker.cpu_seconds() - before) * 1e6 / events
+    return result
 
 
 def main():
@@ -94,40 +184,83 @@ def main():
     parser.add_argument("--rtde", required=True)
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--codecs", default="lz4,none,zstd",
+                        help="the first is the comparison's (the original's is lz4)")
     args = parser.parse_args()
-    n = str(args.events)
+    codecs = args.codecs.split(",")
+    # No malformed messages: they are not Parquet rows, so the Python producer could not
+    # replay them, and with none both producers send the same trips, event for event.
+    same_events = ["--events", str(args.events), "--malformed-rate", "0"]
 
     work = pathlib.Path(tempfile.mkdtemp(prefix="rtde-bench-"))
-    source = str(work / "source.parquet")
-    rtde(args.rtde, ["--events", n, "--sink", f"parquet:{source}"])
-    broker, brokers = start_tansu()
-    rows = []
     try:
-        cases = [
-            ("rtde → Parquet file", lambda i: rtde(args.rtde, ["--events", n, "--sink", f"parquet:{work}/out.parquet"])),
-            ("rtde → JSON lines file", lambda i: rtde(args.rtde, ["--events", n, "--sink", f"jsonl:{work}/out.jsonl"])),
-            ("rtde → tansu (Kafka)", lambda i: rtde(args.rtde, ["--events", n, "--sink", f"kafka://{brokers}/rtde-{i}"])),
-        ]
+        source = str(work / "source.parquet")
+        rtde(args.rtde, [*same_events, "--sink", f"parquet:{source}"])
+        tlc = str(work / "tlc-2024-01.parquet")
+        pq.write_table(pq.read_table(source, columns=TLC_2024_01), tlc)
+        load_before = os.getloadavg()[0]
+
+        files = {"rtde → Parquet file": [], "rtde → JSON lines file": []}
+        for _ in range(args.runs):
+            files["rtde → Parquet file"].append(measured(lambda: rtde(
+                args.rtde, [*same_events, "--sink", f"parquet:{work}/out.parquet"])))
+            files["rtde → JSON lines file"].append(measured(lambda: rtde(
+                args.rtde, [*same_events, "--sink", f"jsonl:{work}/out.jsonl"])))
+        rtde_bytes = (work / "out.jsonl").stat().st_size / args.events - 1
+        python_bytes = payload_bytes_python(tlc)
+
+        kafka = {(who, codec): [] for codec in codecs for who in ("python", "rtde")}
         for i in range(args.runs):
-            create_topic(brokers, f"python-{i}")
-        cases.append(("Python producer (pyarrow + json + confluent-kafka) → tansu",
-                      lambda i: python_producer(sys.executable, brokers, f"python-{i}", source, args.events)))
-        for name, run in cases:
-            results = [run(i) for i in range(args.runs)]
-            for rate, cpu in results:
-                print(f"  {name}: {rate} events/s, {cpu:.3f} µs CPU/event", file=sys.stderr)
-            rows.append((name, statistics.median(r[0] for r in results), statistics.median(r[1] for r in results)))
+            with Tansu() as broker:
+                for codec in codecs:
+                    order = ("python", "rtde") if i % 2 == 0 else ("rtde", "python")
+                    for who in order:
+                        topic = f"{who}-{codec}-{i}"
+                        if who == "python":
+                            create_topic(broker.brokers, topic)
+                            result = measured(lambda: python_producer(
+                                broker.brokers, topic, tlc, args.events, codec), broker)
+                        else:
+                            result = measured(lambda: rtde(args.rtde, [
+                                *same_events, "--sink", f"kafka://{broker.brokers}/{topic}",
+                                "--key", "pickup-zone", "--compression", codec,
+                                "--partitions", str(PARTITIONS)]), broker)
+                        check_delivered(broker.brokers, topic, result["events"])
+                        kafka[(who, codec)].append(result)
+                        print(f"  run {i + 1} {who} → tansu ({codec}): {result['rate']} events/s, "
+                              f"{result['cpu']:.3f} µs CPU/event, broker "
+                              f"{result['broker_cpu']:.3f} µs/event", file=sys.stderr)
+        load_after = os.getloadavg()[0]
     finally:
-        broker.kill()
-        broker.wait()
         shutil.rmtree(work, ignore_errors=True)
 
-    print(f"| {args.events:,} events, median of {args.runs} | events/s | CPU µs/event |")
-    print("|---|---:|---:|")
-    for name, rate, cpu in rows:
-        print(f"| {name} | {rate:,.0f} | {cpu:.2f} |")
-    rtde_kafka, python_kafka = rows[2][1], rows[3][1]
-    print(f"\nrtde / Python to the same broker: {rtde_kafka / python_kafka:.1f}×")
+    print(f"{args.events:,} events, {args.runs} runs per case; {os.cpu_count()} CPUs, "
+          f"load average {load_before:.1f} → {load_after:.1f}\n")
+    print("| case | events/s, median (range) | producer CPU µs/event | broker CPU µs/event "
+          "| bytes/message |")
+    print("|---|---:|---:|---:|---:|")
+
+    def row(name, results, broker_cpu, size):
+        median, low, high, cpu, broker = summary(results)
+        broker = f"{broker:.2f}" if broker_cpu else ""
+        print(f"| {name} | {median:,.0f} ({low:,.0f} – {high:,.0f}) | {cpu:.2f} | {broker} "
+              f"| {size} |")
+
+    for name, results in files.items():
+        row(name, results, False, "")
+    for codec in codecs:
+        row(f"original's generator (Python) → tansu, {codec}", kafka[("python", codec)], True,
+            f"{python_bytes:.0f}")
+        row(f"rtde → tansu, {codec}", kafka[("rtde", codec)], True, f"{rtde_bytes:.0f}")
+    print()
+    for codec in codecs:
+        pairs = [r["rate"] / p["rate"]
+                 for r, p in zip(kafka[("rtde", codec)], kafka[("python", codec)])]
+        ratio = summary(kafka[("rtde", codec)])[0] / summary(kafka[("python", codec)])[0]
+        cpu = summary(kafka[("python", codec)])[3] / summary(kafka[("rtde", codec)])[3]
+        print(f"rtde / original to the same broker, {codec}: {ratio:.1f}× "
+              f"(repetition by repetition {min(pairs):.1f}× – {max(pairs):.1f}×); "
+              f"CPU per event, original / rtde: {cpu:.1f}×")
 
 
 if __name__ == "__main__":

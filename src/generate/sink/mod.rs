@@ -23,6 +23,22 @@ use crate::generate::events::Event;
 pub trait Sink {
     /// Takes one event and its JSON payload.
     fn write(&mut self, event: &Event, payload: &[u8]) -> anyhow::Result<()>;
+    /// Takes a batch of events in order, event `i`'s payload being
+    /// `payloads[ends[i - 1]..ends[i]]`. Kafka hands the whole batch to its client in one
+    /// call; the other sinks take the events one by one.
+    fn write_batch(
+        &mut self,
+        events: &[Event],
+        payloads: &[u8],
+        ends: &[usize],
+    ) -> anyhow::Result<()> {
+        let mut start = 0;
+        for (event, &end) in events.iter().zip(ends) {
+            self.write(event, &payloads[start..end])?;
+            start = end;
+        }
+        Ok(())
+    }
     /// Flushes and closes; for Kafka, waits until every message is acknowledged.
     fn finish(self: Box<Self>) -> anyhow::Result<()>;
 }
