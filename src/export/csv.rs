@@ -9,7 +9,7 @@ use crate::report::model::Comparison;
 
 pub struct CsvExporter;
 
-const HEADER: [&str; 17] = [
+const HEADER: [&str; 18] = [
     "command",
     "mean",
     "stddev",
