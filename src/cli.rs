@@ -143,6 +143,12 @@ pub enum TopicsCommand {
     Count {
         #[command(flatten)]
         broker: BrokerArgs,
+        /// Also write where each partition's reading ended, as Flink's Kafka connector takes
+        /// it (`partition:0,offset:N;partition:1,offset:M`, N the offset after the last
+        /// message read): a bound measured by reading, for brokers whose ListOffsets answers
+        /// a wrong end (tansu). Needs exactly one topic.
+        #[arg(long, value_name = "FILE")]
+        offsets_out: Option<PathBuf>,
         #[arg(required = true, value_name = "TOPIC")]
         topics: Vec<String>,
     },

@@ -9,7 +9,7 @@
 //! Brokers in a fresh stack may accept connections before they answer requests, so every
 //! command first waits for the broker's metadata with a deadline, retrying with backoff.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
@@ -19,6 +19,7 @@ use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::{ClientContext, DefaultClientContext};
 use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::message::Message;
 use rdkafka::metadata::Metadata;
 use rdkafka::{Offset, TopicPartitionList};
 
@@ -78,12 +79,27 @@ pub fn run(args: &TopicsArgs) -> Result<()> {
                 println!("topic {} ready", topic.name);
             }
         }
-        TopicsCommand::Count { broker, topics } => {
+        TopicsCommand::Count {
+            broker,
+            offsets_out,
+            topics,
+        } => {
+            if offsets_out.is_some() && topics.len() != 1 {
+                bail!(Error::InvalidInput(format!(
+                    "--offsets-out writes the end offsets of one topic, but {} were given",
+                    topics.len()
+                )));
+            }
             let config = client_config(&broker.bootstrap);
             let deadline = Instant::now() + broker.timeout;
             for topic in topics {
-                let n = count(&config, topic, deadline)?;
-                println!("{topic}: messages={n}");
+                let read = count(&config, topic, deadline)?;
+                if let Some(path) = offsets_out {
+                    std::fs::write(path, format!("{}\n", flink_offsets(&read.ends))).with_context(
+                        || format!("writing the end offsets of {topic} to {}", path.display()),
+                    )?;
+                }
+                println!("{topic}: messages={}", read.messages);
             }
         }
     }
@@ -190,10 +206,27 @@ impl ClientContext for EndIsExpected {
 
 impl ConsumerContext for EndIsExpected {}
 
-/// The number of messages in `topic`, read from the beginning to the end of every partition
-/// as the broker reports it now. Read rather than computed from watermarks: a compacted or
-/// transactional topic, and some brokers' high watermarks, make offsets an estimate.
-pub fn count(config: &ClientConfig, topic: &str, deadline: Instant) -> Result<u64> {
+/// What reading a topic to its end found.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Read {
+    pub messages: u64,
+    /// Per partition, the offset after the last message read (0 for an empty partition).
+    pub ends: BTreeMap<i32, i64>,
+}
+
+/// End offsets as Flink's Kafka connector takes them (`scan.bounded.specific-offsets`).
+pub fn flink_offsets(ends: &BTreeMap<i32, i64>) -> String {
+    ends.iter()
+        .map(|(p, o)| format!("partition:{p},offset:{o}"))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// The messages in `topic`, read from the beginning to the end of every partition as the
+/// broker reports it now. Read rather than computed from watermarks: a compacted or
+/// transactional topic, and some brokers' high watermarks (tansu's ListOffsets), make offsets
+/// an estimate.
+pub fn count(config: &ClientConfig, topic: &str, deadline: Instant) -> Result<Read> {
     let metadata = wait_for_metadata(config, deadline)?;
     let partitions: Vec<i32> = metadata
         .topics()
@@ -220,18 +253,26 @@ pub fn count(config: &ClientConfig, topic: &str, deadline: Instant) -> Result<u6
         assignment.add_partition_offset(topic, *p, Offset::Beginning)?;
     }
     consumer.assign(&assignment)?;
+    let mut read = Read {
+        messages: 0,
+        ends: partitions.iter().map(|p| (*p, 0)).collect(),
+    };
     let mut open: BTreeSet<i32> = partitions.into_iter().collect();
-    let mut n = 0u64;
     while !open.is_empty() {
         if Instant::now() >= deadline {
             bail!(Error::Environment(format!(
-                "read {n} messages of {topic} but partitions {open:?} did not reach their end \
-                 before the deadline"
+                "read {} messages of {topic} but partitions {open:?} did not reach their end \
+                 before the deadline",
+                read.messages
             )));
         }
         match consumer.poll(REQUEST_TIMEOUT.min(deadline - Instant::now())) {
             None => {}
-            Some(Ok(_)) => n += 1,
+            Some(Ok(message)) => {
+                read.messages += 1;
+                let end = read.ends.entry(message.partition()).or_default();
+                *end = (*end).max(message.offset() + 1);
+            }
             Some(Err(KafkaError::PartitionEOF(p))) => {
                 open.remove(&p);
             }
@@ -240,12 +281,22 @@ pub fn count(config: &ClientConfig, topic: &str, deadline: Instant) -> Result<u6
             }
         }
     }
-    Ok(n)
+    Ok(read)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn end_offsets_are_written_as_flinks_specific_offsets() {
+        let ends = BTreeMap::from([(0, 3353), (1, 0), (2, 3357)]);
+        assert_eq!(
+            flink_offsets(&ends),
+            "partition:0,offset:3353;partition:1,offset:0;partition:2,offset:3357"
+        );
+        assert_eq!(flink_offsets(&BTreeMap::new()), "");
+    }
 
     #[test]
     fn topic_specs_parse_with_and_without_partitions() {

@@ -187,3 +187,50 @@ fn p20_runs_end_to_end_on_tansu_and_is_recorded_as_a_substituted_broker() {
     assert_eq!(&row[0], "p20");
     assert_eq!(&row[column], "tansu");
 }
+
+/// P01 without a registry: tansu stands in for Kafka, and Silver as files on the data volume
+/// for Iceberg (the Flink image built from registry packages has no Iceberg runtime). The
+/// Flink job runs on the session cluster, reads the real Kafka source and writes the real
+/// dead-letter topic; every check passes, Bronze included: tansu's ListOffsets answers ends
+/// short of what its partitions hold, so a source bounded at the latest offset would read
+/// about half the records, and this one is bounded at the offsets read back instead. Both
+/// substitutions are recorded, so the run is never ranked as P01.
+#[test]
+fn p01_runs_end_to_end_on_tansu_with_files_storage_and_reads_every_record() {
+    require_images(&[
+        "rtde/rtde:0.1.0",
+        "rtde/dbt:1.11.16",
+        "rtde/tansu:0.6.0",
+        "rtde/flink:2.0.1",
+    ]);
+    let (run, table) = bench_passes("p01", &["--broker", "tansu", "--var", "storage=files"], 4);
+    let metrics = &run["metrics"];
+    assert_eq!(
+        metrics["bronze_rows"], metrics["oracle_bronze_rows"],
+        "{metrics}"
+    );
+    assert!(
+        metrics["bronze_rows"].as_f64().unwrap() > 9_900.0,
+        "{metrics}"
+    );
+    assert!(metrics["dead_letters"].as_f64().unwrap() > 0.0, "{metrics}");
+    assert_eq!(metrics["dead_letters"], metrics["oracle_dead_letters"]);
+    assert_eq!(run["variables"]["storage"], "files");
+    let images: Vec<&str> = run["containers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["image"].as_str().unwrap())
+        .collect();
+    for image in ["rtde/flink:2.0.1", "rtde/tansu:0.6.0"] {
+        assert!(images.contains(&image), "{image} not among {images:?}");
+    }
+
+    let mut rows = csv::Reader::from_reader(table.as_bytes());
+    let header = rows.headers().unwrap().clone();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let row = rows.records().next().unwrap().unwrap();
+    assert_eq!(&row[0], "p01");
+    assert_eq!(&row[column("substituted_broker")], "tansu");
+    assert_eq!(&row[column("substituted_storage")], "files");
+}

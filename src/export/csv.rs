@@ -9,7 +9,7 @@ use crate::report::model::Comparison;
 
 pub struct CsvExporter;
 
-const HEADER: [&str; 17] = [
+const HEADER: [&str; 18] = [
     "command",
     "mean",
     "stddev",
@@ -27,6 +27,7 @@ const HEADER: [&str; 17] = [
     "noisy",
     "peak_mem_mb",
     "substituted_broker",
+    "substituted_storage",
 ];
 
 fn cell(value: Option<f64>) -> String {
@@ -52,6 +53,7 @@ fn line(entry: &ExportEntry) -> Vec<String> {
         entry.noisy.to_string(),
         cell(entry.metrics.get("peak_mem_mb").map(|m| m.median)),
         entry.substituted_broker.clone().unwrap_or_default(),
+        entry.substituted_storage.clone().unwrap_or_default(),
     ]
 }
 

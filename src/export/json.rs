@@ -63,6 +63,9 @@ pub struct ExportEntry {
     pub outlier_advice: Option<String>,
     #[serde(default)]
     pub substituted_broker: Option<String>,
+    /// Absent from exports of runs whose storage was the manifest's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub substituted_storage: Option<String>,
     /// Every compared metric's statistics over the counted runs, by key (`e2e_s`, …).
     #[serde(default)]
     pub metrics: BTreeMap<String, MetricJson>,
@@ -182,6 +185,8 @@ fn entry(pipeline: &PipelineResult) -> ExportEntry {
         outlier_advice: OutlierAdvice::of(&times, pipeline.warmups()).map(OutlierAdvice::message),
         substituted_broker: (!row.substituted_broker.is_empty())
             .then(|| row.substituted_broker.clone()),
+        substituted_storage: (!row.substituted_storage.is_empty())
+            .then(|| row.substituted_storage.clone()),
         metrics,
         result_row: Some(row.clone()),
         run_rows: pipeline.runs.clone(),

@@ -46,6 +46,12 @@ pub struct ReportInput<'a> {
     pub manifests: &'a [Known],
 }
 
+/// A substituted part's table cell: the part used, or `same` when only the other part was
+/// substituted.
+fn or_same(used: &str) -> &str {
+    if used.is_empty() { "same" } else { used }
+}
+
 fn passed(p: &PipelineResult) -> bool {
     p.row.validation_status == RunStatus::Passed.label()
 }
@@ -81,7 +87,7 @@ impl Renderer<'_> {
     fn pipeline_cell(&self, p: &PipelineResult) -> String {
         let mut cell = format!("**{}** {}", p.id(), p.row.pipeline_name);
         if p.substituted() {
-            let _ = write!(cell, " ⚠ on {}", p.row.substituted_broker);
+            let _ = write!(cell, " ⚠ on {}", p.substitution());
         }
         cell
     }
@@ -244,20 +250,22 @@ impl Renderer<'_> {
             pipelines.iter().filter(|p| p.substituted()).collect();
         if !substituted.is_empty() {
             out.push_str(
-                "### Runs on a substituted broker (not ranked)\n\n\
-                 These ran with the `broker` variable naming another broker than their \
-                 manifest's, so they measure a different stack and are kept out of the \
+                "### Runs on a substituted broker or storage (not ranked)\n\n\
+                 These ran with the `broker` or `storage` variable naming another part than \
+                 their manifest's, so they measure a different stack and are kept out of the \
                  ranking.\n\n\
-                 | Pipeline | Manifest's broker | Broker used | E2E median [s] | Runs | Status |\n\
-                 |:---|:---|:---|---:|---:|:---|\n",
+                 | Pipeline | Manifest's broker | Broker used | Manifest's storage | Storage used | E2E median [s] | Runs | Status |\n\
+                 |:---|:---|:---|:---|:---|---:|---:|:---|\n",
             );
             for p in substituted {
                 let _ = writeln!(
                     out,
-                    "| {} | {} | {} | {} | {} | {} |",
+                    "| {} | {} | {} | {} | {} | {} | {} | {} |",
                     self.pipeline_cell(p),
                     p.row.ingestion,
-                    p.row.substituted_broker,
+                    or_same(&p.row.substituted_broker),
+                    p.row.storage,
+                    or_same(&p.row.substituted_storage),
                     self.figure(p, &E2E, 1),
                     p.run_count(),
                     p.row.validation_status
@@ -488,9 +496,9 @@ impl Renderer<'_> {
                     }
                     for p in set.iter().filter_map(|id| substituted.get(id.as_str())) {
                         notes.push(format!(
-                            "{} ran on a substituted broker ({})",
+                            "{} ran on a substituted stack ({})",
                             p.id(),
-                            p.row.substituted_broker
+                            p.substitution()
                         ));
                     }
                     let notes = if notes.is_empty() {

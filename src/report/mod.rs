@@ -55,7 +55,7 @@ fn stage_bar(p: &PipelineResult) -> Option<StageBar> {
     })
 }
 
-/// A pipeline's name on a chart: its id, starred when its broker was substituted.
+/// A pipeline's name on a chart: its id, starred when its broker or storage was substituted.
 fn chart_label(p: &PipelineResult) -> String {
     let star = if p.substituted() { "*" } else { "" };
     format!("{}{star}", p.id())
@@ -128,7 +128,7 @@ pub fn build_charts(comparison: &Comparison) -> Result<Charts> {
         .chain([OTHER])
         .collect();
     let title = if comparison.pipelines.iter().any(PipelineResult::substituted) {
-        "Stage medians per pipeline (error bar: end-to-end interval; * substituted broker)"
+        "Stage medians per pipeline (error bar: end-to-end interval; * substituted broker or storage)"
     } else {
         "Stage medians per pipeline (error bar: end-to-end interval)"
     };
@@ -163,7 +163,7 @@ pub fn build_charts(comparison: &Comparison) -> Result<Charts> {
             svg: chart::memory_vs_time(
                 &points,
                 if comparison.pipelines.iter().any(PipelineResult::substituted) {
-                    "Peak memory vs end-to-end time (* substituted broker)"
+                    "Peak memory vs end-to-end time (* substituted broker or storage)"
                 } else {
                     "Peak memory vs end-to-end time"
                 },

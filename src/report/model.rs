@@ -259,8 +259,21 @@ impl PipelineResult {
         self.runs.iter().map(|r| r.run_index).min().unwrap_or(0)
     }
 
+    /// A run whose broker or storage stood in for the manifest's: another stack, never ranked.
     pub fn substituted(&self) -> bool {
-        !self.row.substituted_broker.is_empty()
+        !self.row.substituted_broker.is_empty() || !self.row.substituted_storage.is_empty()
+    }
+
+    /// What stood in for the manifest's stack, e.g. `tansu` or `tansu, files storage`.
+    pub fn substitution(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.row.substituted_broker.is_empty() {
+            parts.push(self.row.substituted_broker.clone());
+        }
+        if !self.row.substituted_storage.is_empty() {
+            parts.push(format!("{} storage", self.row.substituted_storage));
+        }
+        parts.join(", ")
     }
 
     pub fn environment(&self) -> Option<&Environment> {
@@ -440,6 +453,27 @@ fn normalize(path: &Path) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_substituted_broker_or_storage_keeps_a_run_out_of_the_ranking() {
+        let result = |broker: &str, storage: &str| PipelineResult {
+            row: ResultRow {
+                substituted_broker: broker.into(),
+                substituted_storage: storage.into(),
+                ..Default::default()
+            },
+            runs: Vec::new(),
+            record: None,
+            samples: Vec::new(),
+            failed_checks: Vec::new(),
+        };
+        assert!(!result("", "").substituted());
+        assert_eq!(result("tansu", "").substitution(), "tansu");
+        let both = result("tansu", "files");
+        assert!(both.substituted());
+        assert_eq!(both.substitution(), "tansu, files storage");
+        assert!(result("", "files").substituted());
+    }
 
     #[test]
     fn links_climb_out_of_the_report_folder() {

@@ -145,10 +145,13 @@ pub fn compare(
                 .push((now.id().to_string(), "not in the baseline".to_string()));
             continue;
         };
-        if old.row.substituted_broker != now.row.substituted_broker {
+        if old.row.substituted_broker != now.row.substituted_broker
+            || old.row.substituted_storage != now.row.substituted_storage
+        {
             report.skipped.push((
                 now.id().to_string(),
-                "the broker differs from the baseline's, so the stacks differ".to_string(),
+                "the broker or storage differs from the baseline's, so the stacks differ"
+                    .to_string(),
             ));
             continue;
         }

@@ -252,7 +252,17 @@ fn measured_row(p: &PipelineResult, env_id: &str) -> String {
     );
     let mut name = format!("{} {}", p.id(), p.row.pipeline_name);
     if p.substituted() {
-        let _ = write!(name, " (broker substituted: {})", p.row.substituted_broker);
+        let mut parts = Vec::new();
+        if !p.row.substituted_broker.is_empty() {
+            parts.push(format!("broker substituted: {}", p.row.substituted_broker));
+        }
+        if !p.row.substituted_storage.is_empty() {
+            parts.push(format!(
+                "storage substituted: {}",
+                p.row.substituted_storage
+            ));
+        }
+        let _ = write!(name, " ({})", parts.join("; "));
     }
     format!(
         "| {name} | {} | {} | {} | {ci} | {range} | {} | {} | {} | {checks} | {} | {} | {} | {env_id} |",

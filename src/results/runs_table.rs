@@ -56,6 +56,10 @@ pub struct RunRow {
     pub containers: u64,
     /// The broker the run used, when the `broker` variable replaced the manifest's own.
     pub substituted_broker: String,
+    /// The storage the run used, when the `storage` variable replaced the manifest's own.
+    /// Defaulted so that tables written before the column existed still read.
+    #[serde(default)]
+    pub substituted_storage: String,
     /// The run folder (holding run.json and samples.csv), relative to the project root.
     pub run_dir: String,
 }
@@ -129,6 +133,7 @@ impl RunRow {
             checks_total: record.checks.len() as u32,
             containers: services.len() as u64,
             substituted_broker: substituted_broker(record).unwrap_or_default(),
+            substituted_storage: substituted_storage(record).unwrap_or_default(),
             run_dir: run_dir.to_string(),
         }
     }
@@ -150,6 +155,16 @@ pub fn substituted_broker(record: &RunRecord) -> Option<String> {
         .stack
         .get("broker")
         .or_else(|| record.pipeline.stack.get("ingestion"))?;
+    let differs = !used.is_empty() && !own.to_lowercase().contains(&used.to_lowercase());
+    differs.then(|| used.to_string())
+}
+
+/// The `storage` variable, when it names a different storage than the manifest's stack
+/// (`stack.storage`): e.g. files standing in for Iceberg where no Iceberg runtime can be had.
+/// Like a substituted broker, such a run is never ranked as the original stack.
+pub fn substituted_storage(record: &RunRecord) -> Option<String> {
+    let used = record.variables.get("storage")?.trim();
+    let own = record.pipeline.stack.get("storage")?;
     let differs = !used.is_empty() && !own.to_lowercase().contains(&used.to_lowercase());
     differs.then(|| used.to_string())
 }
@@ -343,6 +358,27 @@ pub(crate) mod tests {
         assert_eq!(substituted_broker(&rec), None);
         rec.variables.insert("broker".into(), "tansu".into());
         assert_eq!(substituted_broker(&rec).as_deref(), Some("tansu"));
+    }
+
+    #[test]
+    fn a_storage_variable_naming_another_storage_is_a_substitution() {
+        let mut rec = record("a", 0, false, 31.5);
+        rec.pipeline
+            .stack
+            .insert("storage".into(), "iceberg".into());
+        assert_eq!(substituted_storage(&rec), None);
+        rec.variables.insert("storage".into(), "iceberg".into());
+        assert_eq!(substituted_storage(&rec), None);
+        rec.variables.insert("storage".into(), "files".into());
+        assert_eq!(substituted_storage(&rec).as_deref(), Some("files"));
+        let row = RunRow::from_record(&rec, "runs/p01/a");
+        assert_eq!(
+            (
+                row.substituted_broker.as_str(),
+                row.substituted_storage.as_str()
+            ),
+            ("", "files")
+        );
     }
 
     #[test]

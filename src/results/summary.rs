@@ -93,14 +93,21 @@ pub fn row_from_run_rows(rows: &[RunRow]) -> ResultRow {
             .collect();
         stats::median(&values).map(|m| m.round() as u64)
     };
-    let substituted = counted
-        .iter()
-        .map(|r| r.substituted_broker.as_str())
-        .find(|b| !b.is_empty())
-        .unwrap_or_default();
+    let first = |part: fn(&RunRow) -> &str| {
+        counted
+            .iter()
+            .map(|r| part(r))
+            .find(|b| !b.is_empty())
+            .unwrap_or_default()
+    };
+    let substituted = first(|r| r.substituted_broker.as_str());
+    let substituted_storage = first(|r| r.substituted_storage.as_str());
     let mut notes = Vec::new();
     if !substituted.is_empty() {
         notes.push(format!("broker substituted by {substituted}"));
+    }
+    if !substituted_storage.is_empty() {
+        notes.push(format!("storage substituted by {substituted_storage}"));
     }
     if let Some(summary) = &e2e_summary {
         if summary.noisy {
@@ -155,6 +162,7 @@ pub fn row_from_run_rows(rows: &[RunRow]) -> ResultRow {
             .collect::<Vec<_>>()
             .join(" "),
         substituted_broker: substituted.to_string(),
+        substituted_storage: substituted_storage.to_string(),
         ..Default::default()
     }
 }

@@ -61,6 +61,9 @@ pub struct ResultRow {
     /// The broker the runs used when the `broker` variable replaced the manifest's own.
     #[serde(default)]
     pub substituted_broker: String,
+    /// The storage the runs used when the `storage` variable replaced the manifest's own.
+    #[serde(default)]
+    pub substituted_storage: String,
 }
 
 /// Read the table; a missing file is an empty table.

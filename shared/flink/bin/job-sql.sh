@@ -5,14 +5,19 @@
 #
 #   job-sql.sh ORACLE FILE|transforms... > job.sql
 #
-# The stack (run-job.sh) runs catalog_lake.sql, sinks_lake.sql, source_kafka.sql and the
+# The stack (run-job.sh) runs settings_stack.sql, the storage's sinks (catalog_lake.sql and
+# sinks_lake.sql, or sinks_files.sql), dead_letters_kafka.sql, source_kafka.sql and the
 # transforms through Flink's SQL client; the local test (shared/flink/local/) runs
-# settings.sql, sinks_files.sql, source_files.sql and the same transforms. Flink's SQL client
+# settings.sql, sinks_files.sql, dead_letters_files.sql, source_files.sql and the same
+# transforms. Flink's SQL client
 # substitutes no variables, so this script does: the generation window
 # `${window_start}`/`${window_end}` from the run's oracle (never a constant), the rest from
 # the environment with the stack's defaults:
 #   RTDE_FLINK_BOOTSTRAP (broker:9092), RTDE_FLINK_INPUT, RTDE_FLINK_OUTPUT (file sinks),
-#   RTDE_FLINK_CATALOG_URI (http://catalog:8181/catalog), RTDE_FLINK_WAREHOUSE (warehouse).
+#   RTDE_FLINK_CATALOG_URI (http://catalog:8181/catalog), RTDE_FLINK_WAREHOUSE (warehouse),
+#   RTDE_FLINK_BOUNDED_OFFSETS (empty: the Kafka source stops at the latest offset; else
+#   `partition:0,offset:N;…`, where it stops instead, as `rtde topics count --offsets-out`
+#   measured them).
 # Values must not contain `|`.
 set -eu
 if [ $# -lt 2 ]; then
@@ -34,6 +39,12 @@ if [ -z "$window_start" ] || [ -z "$window_end" ]; then
   exit 1
 fi
 
+if [ -n "${RTDE_FLINK_BOUNDED_OFFSETS:-}" ]; then
+  scan_bounded="'scan.bounded.mode' = 'specific-offsets', 'scan.bounded.specific-offsets' = '$RTDE_FLINK_BOUNDED_OFFSETS'"
+else
+  scan_bounded="'scan.bounded.mode' = 'latest-offset'"
+fi
+
 for part in "$@"; do
   if [ "$part" = transforms ]; then
     cat "$sql/bronze_records.sql"
@@ -51,4 +62,5 @@ done | sed \
   -e "s|\${input_path}|${RTDE_FLINK_INPUT:-}|g" \
   -e "s|\${output_path}|${RTDE_FLINK_OUTPUT:-}|g" \
   -e "s|\${catalog_uri}|${RTDE_FLINK_CATALOG_URI:-http://catalog:8181/catalog}|g" \
-  -e "s|\${warehouse}|${RTDE_FLINK_WAREHOUSE:-warehouse}|g"
+  -e "s|\${warehouse}|${RTDE_FLINK_WAREHOUSE:-warehouse}|g" \
+  -e "s|\${scan_bounded}|$scan_bounded|g"

@@ -1,7 +1,9 @@
-// Runs a Flink SQL script on a local MiniCluster, statement by statement, the way Flink's SQL
-// client runs `sql-client.sh -f` in the stack. The local test needs it because the SQL client
-// jar on PyPI (apache-flink-libraries) lacks the SQL gateway it depends on; this driver only
-// needs the Table API jars that package ships. Launched as a source file (`java -cp JARS
+// Runs a Flink SQL script statement by statement, the way Flink's SQL client runs
+// `sql-client.sh -f`: on a local MiniCluster, or, when FLINK_CONF_DIR is set, on the session
+// cluster that configuration names (execution.target remote). The local test and the image
+// built from registry packages (shared/docker/flink-pypi.Dockerfile) need it because the SQL
+// client jar on PyPI (apache-flink-libraries) lacks the SQL gateway it depends on; this driver
+// only needs the Table API jars that package ships. Launched as a source file (`java -cp JARS
 // RunSql.java SCRIPT`), so there is no build step.
 //
 // A statement ends with `;` at the end of a line, except inside `EXECUTE STATEMENT SET BEGIN …
@@ -17,6 +19,9 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.DeploymentOptions;
+import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.ResultKind;
 import org.apache.flink.table.api.TableEnvironment;
@@ -31,8 +36,18 @@ public class RunSql {
             System.err.println("usage: java -cp JARS RunSql.java SCRIPT.sql");
             System.exit(2);
         }
+        Configuration configuration = new Configuration();
+        String confDir = System.getenv("FLINK_CONF_DIR");
+        if (confDir != null && !confDir.isEmpty()) {
+            configuration = GlobalConfiguration.loadConfiguration(confDir);
+            configuration.set(DeploymentOptions.TARGET, "remote");
+        }
         TableEnvironment env =
-                TableEnvironment.create(EnvironmentSettings.newInstance().inStreamingMode().build());
+                TableEnvironment.create(
+                        EnvironmentSettings.newInstance()
+                                .inStreamingMode()
+                                .withConfiguration(configuration)
+                                .build());
         for (String statement : statements(Files.readString(Path.of(args[0])))) {
             Matcher set = SET.matcher(statement);
             if (set.matches()) {

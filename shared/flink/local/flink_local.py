@@ -55,7 +55,8 @@ def run(args):
                RTDE_FLINK_OUTPUT=str(flink_out.resolve()))
     job = subprocess.run(
         ["sh", str(FLINK / "bin/job-sql.sh"), str(args.oracle), str(HERE / "settings.sql"),
-         str(FLINK / "sql/sinks_files.sql"), str(FLINK / "sql/source_files.sql"), "transforms"],
+         str(FLINK / "sql/sinks_files.sql"), str(FLINK / "sql/dead_letters_files.sql"),
+         str(FLINK / "sql/source_files.sql"), "transforms"],
         env=env, check=True, capture_output=True, text=True).stdout
     script = args.out / "job.sql"
     script.write_text(job)

@@ -1,6 +1,7 @@
--- The local stand-in for sinks_lake.sql: Bronze, Silver and the dead letters as JSON-lines
--- files under ${output_path}, which DuckDB reads to compare Silver with the reference.
--- Same table names and columns as the lakehouse tables, so the transforms run unchanged.
+-- Bronze and Silver as JSON-lines files under ${output_path}, in place of sinks_lake.sql: in
+-- the local test (DuckDB compares Silver with the reference) and in the stack with
+-- `storage=files`, where no Iceberg runtime can be had (dbt reads the files). Same table
+-- names and columns as the lakehouse tables, so the transforms run unchanged.
 CREATE TEMPORARY TABLE bronze_trips (
   trip_id STRING,
   VendorID INT,
@@ -62,12 +63,4 @@ CREATE TEMPORARY TABLE silver_trips (
   'format' = 'debezium-json',
   'debezium-json.encode.decimal-as-plain-number' = 'true',
   'debezium-json.timestamp-format.standard' = 'ISO-8601'
-);
-
-CREATE TEMPORARY TABLE dead_letters (
-  `payload` STRING
-) WITH (
-  'connector' = 'filesystem',
-  'path' = '${output_path}/dead_letters',
-  'format' = 'json'
 );

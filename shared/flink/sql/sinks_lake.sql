@@ -1,11 +1,6 @@
--- The stack's sinks: Bronze and Silver as Iceberg tables in lake.taxi (after
--- catalog_lake.sql), the dead letters as the Kafka topic `taxi.raw_trips.dlq`.
---
--- dml-sync: the SQL client returns when the job has FINISHED (the Kafka source is bounded at
--- the latest offset), so the stage ends on the job's end, not on a sleep. The Iceberg sink
--- commits on checkpoints and once more at the end of input.
-SET 'table.dml-sync' = 'true';
-SET 'pipeline.name' = 'rtde bronze + silver + dead letters';
+-- The stack's sinks with `storage=iceberg`: Bronze and Silver as Iceberg tables in lake.taxi
+-- (after catalog_lake.sql). The Iceberg sink commits on checkpoints and once more at the end
+-- of input. The dead letters go to Kafka (dead_letters_kafka.sql).
 
 CREATE TABLE IF NOT EXISTS bronze_trips (
   trip_id STRING,
@@ -62,17 +57,4 @@ CREATE TABLE IF NOT EXISTS silver_trips (
 ) WITH (
   'format-version' = '2',
   'write.parquet.compression-codec' = 'zstd'
-);
-
--- At-least-once: exactly-once would write through Kafka transactions, whose commit markers
--- take offsets and would inflate the dead-letter count `rtde topics count` reads. A job that
--- finishes without a failure writes each dead letter once either way.
-CREATE TEMPORARY TABLE dead_letters (
-  `payload` STRING
-) WITH (
-  'connector' = 'kafka',
-  'topic' = 'taxi.raw_trips.dlq',
-  'properties.bootstrap.servers' = '${bootstrap_servers}',
-  'format' = 'raw',
-  'sink.delivery-guarantee' = 'at-least-once'
 );

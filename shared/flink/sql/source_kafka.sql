@@ -1,6 +1,8 @@
 -- The source of the streaming pipelines: every message of `taxi.raw_trips`, from the earliest
--- offset up to the latest offset at the moment the job starts, so the job finishes once it has
--- read what the generator sent and a stage can wait for FINISHED instead of sleeping.
+-- offset up to a bound, so the job finishes once it has read what the generator sent and a
+-- stage can wait for FINISHED instead of sleeping. ${scan_bounded} is the bound
+-- (shared/flink/bin/job-sql.sh): the latest offset at the moment the job starts, or offsets
+-- measured by reading the topic, for a broker whose ListOffsets answers a wrong end (tansu).
 --
 -- The value is read as one raw string, never parsed here: a message that is not JSON must
 -- reach the dead-letter topic unchanged, and a `json` format would fail or drop it.
@@ -22,6 +24,6 @@ CREATE TEMPORARY TABLE raw_trips (
   'properties.bootstrap.servers' = '${bootstrap_servers}',
   'properties.group.id' = 'rtde-flink',
   'scan.startup.mode' = 'earliest-offset',
-  'scan.bounded.mode' = 'latest-offset',
+  ${scan_bounded},
   'format' = 'raw'
 );
