@@ -81,7 +81,10 @@ fn bench_passes(id: &str, extra: &[&str], checks: usize) -> (serde_json::Value, 
     // `make test` runs these tests on each Compose version installed: the record says which.
     if let Ok(compose) = std::env::var("RTDE_COMPOSE") {
         let used = run["environment"]["compose"].as_str().unwrap();
-        assert!(used.starts_with(&format!("{compose} ")), "{used} is not {compose}");
+        assert!(
+            used.starts_with(&format!("{compose} ")),
+            "{used} is not {compose}"
+        );
     }
     let recorded = run["checks"].as_array().unwrap();
     assert_eq!(recorded.len(), checks);

@@ -143,8 +143,8 @@ fn a_second_signal_forces_removal_and_exits_at_once() {
     );
     // The forced exit waits for the run's record: it says interrupted (its `down` failing
     // under the forced removal is no failure).
-    let text = std::fs::read_to_string(dir.join("run.json"))
-        .expect("a run.json after a double interrupt");
+    let text =
+        std::fs::read_to_string(dir.join("run.json")).expect("a run.json after a double interrupt");
     let run: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(run["status"], "interrupted", "{run}");
     wait_for("the forced removal", Duration::from_secs(60), || {
