@@ -199,43 +199,44 @@ impl KafkaSink {
         }
     }
 
-    /// Enqueues `messages` in order, waiting for deliveries while the local queue is full.
-    fn produce(&mut self, messages: &mut [rdsys::rd_kafka_message_t]) -> anyhow::Result<()> {
-        let mut done = 0;
-        while done < messages.len() {
-            let rest = &mut messages[done..];
+    /// Enqueues `messages`, waiting for deliveries while the local queue is full.
+    fn produce(&mut self, messages: Vec<rdsys::rd_kafka_message_t>) -> anyhow::Result<()> {
+        let count = messages.len() as u64;
+        let mut pending = messages;
+        while !pending.is_empty() {
             // SAFETY: the handle belongs to this producer; every message points into the
             // caller's payloads and `self.keys`, both alive and unchanged until this returns,
             // and F_COPY makes librdkafka copy them before the call returns; the count is
-            // the slice's length (a batch is far below c_int::MAX).
+            // the vector's length (a batch is far below c_int::MAX).
             unsafe {
                 rdsys::rd_kafka_produce_batch(
                     self.handle.0,
                     PARTITION_UNASSIGNED,
                     rdsys::RD_KAFKA_MSG_F_COPY,
-                    rest.as_mut_ptr(),
-                    rest.len() as c_int,
+                    pending.as_mut_ptr(),
+                    pending.len() as c_int,
                 );
             }
-            // Once the queue is full librdkafka marks that message and every later one
-            // QUEUE_FULL and enqueues none of them; any other error ends the run.
-            let failed = rest
-                .iter()
-                .position(|m| m.err != RDKafkaRespErr::RD_KAFKA_RESP_ERR_NO_ERROR);
-            let Some(first_failed) = failed else {
-                break;
-            };
-            if let Some(m) = rest[first_failed..]
-                .iter()
-                .find(|m| m.err != RDKafkaRespErr::RD_KAFKA_RESP_ERR__QUEUE_FULL)
-            {
+            // librdkafka marks each message it did not enqueue. A full local queue is waited
+            // out and exactly those messages are offered again (the broker thread may have
+            // freed room mid-call, so a later message can be enqueued after an earlier one
+            // was refused: retrying a suffix would send it twice); any other error ends the run.
+            if let Some(m) = pending.iter().find(|m| {
+                m.err != RDKafkaRespErr::RD_KAFKA_RESP_ERR_NO_ERROR
+                    && m.err != RDKafkaRespErr::RD_KAFKA_RESP_ERR__QUEUE_FULL
+            }) {
                 return Err(KafkaError::MessageProduction(m.err.into()))
                     .with_context(|| format!("producing to {} at {}", self.topic, self.brokers));
             }
-            done += first_failed;
-            self.producer.poll(QUEUE_FULL_POLL);
+            pending.retain(|m| m.err == RDKafkaRespErr::RD_KAFKA_RESP_ERR__QUEUE_FULL);
+            if !pending.is_empty() {
+                for m in &mut pending {
+                    m.err = RDKafkaRespErr::RD_KAFKA_RESP_ERR_NO_ERROR;
+                }
+                self.producer.poll(QUEUE_FULL_POLL);
+            }
         }
-        self.sent += messages.len() as u64;
+        self.sent += count;
         // Serve the callbacks of failed deliveries, if any, as they come.
         self.producer.poll(Duration::ZERO);
         Ok(())
@@ -278,7 +279,7 @@ impl Sink for KafkaSink {
             ));
             (start, key_start) = (end, key_end);
         }
-        self.produce(&mut messages)
+        self.produce(messages)
     }
 
     fn finish(self: Box<Self>) -> anyhow::Result<()> {
