@@ -56,6 +56,20 @@ fn every_pipeline_manifest_validates_against_its_stack() {
     assert_eq!(out.status.code(), Some(0));
 }
 
+/// Every one of `images` ran in the run (the record lists each container that ran, one-off
+/// jobs included, with its image).
+fn assert_ran_images(run: &serde_json::Value, images: &[&str]) {
+    let ran: Vec<&str> = run["containers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["image"].as_str().unwrap())
+        .collect();
+    for image in images {
+        assert!(ran.contains(image), "{image} not among {ran:?}");
+    }
+}
+
 /// One `rtde bench` of a pipeline into a temporary folder; returns its run.json and the
 /// results table, after checking the run passed every check and left nothing behind.
 fn bench_passes(id: &str, extra: &[&str], checks: usize) -> (serde_json::Value, String) {
@@ -157,20 +171,15 @@ fn p20_runs_end_to_end_on_tansu_and_is_recorded_as_a_substituted_broker() {
 
     // Every container that ran is recorded with its image: the broker that stood in for
     // Kafka, and the one-off jobs.
-    let images: Vec<&str> = run["containers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["image"].as_str().unwrap())
-        .collect();
-    for image in [
-        "rtde/tansu:0.6.0",
-        "rtde/bytewax:0.21.1",
-        "rtde/rtde:0.1.0",
-        "rtde/dbt:1.11.16",
-    ] {
-        assert!(images.contains(&image), "{image} not among {images:?}");
-    }
+    assert_ran_images(
+        &run,
+        &[
+            "rtde/tansu:0.6.0",
+            "rtde/bytewax:0.21.1",
+            "rtde/rtde:0.1.0",
+            "rtde/dbt:1.11.16",
+        ],
+    );
     assert!(
         run["containers"]
             .as_array()
@@ -219,15 +228,7 @@ fn p01_runs_end_to_end_on_tansu_with_files_storage_and_reads_every_record() {
     assert!(metrics["dead_letters"].as_f64().unwrap() > 0.0, "{metrics}");
     assert_eq!(metrics["dead_letters"], metrics["oracle_dead_letters"]);
     assert_eq!(run["variables"]["storage"], "files");
-    let images: Vec<&str> = run["containers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["image"].as_str().unwrap())
-        .collect();
-    for image in ["rtde/flink:2.0.1", "rtde/tansu:0.6.0"] {
-        assert!(images.contains(&image), "{image} not among {images:?}");
-    }
+    assert_ran_images(&run, &["rtde/flink:2.0.1", "rtde/tansu:0.6.0"]);
 
     let mut rows = csv::Reader::from_reader(table.as_bytes());
     let header = rows.headers().unwrap().clone();
