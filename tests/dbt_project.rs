@@ -290,7 +290,11 @@ impl Prepared {
         );
         let stdout = run(Command::new(&self.venv.python).args([
             "-c",
-            &format!("import duckdb; print(duckdb.sql({query:?}).fetchone()[0])"),
+            // No progress bar among the output on a loaded machine.
+            &format!(
+                "import duckdb; con = duckdb.connect(); con.execute('set enable_progress_bar = false'); \
+                 print(con.sql({query:?}).fetchone()[0])"
+            ),
         ]))?;
         Ok(stdout.trim().parse()?)
     }

@@ -39,8 +39,12 @@ fn parse_counts(stdout: &str) -> Value {
 
 /// One DuckDB query through the venv's duckdb; returns its rows as JSON arrays.
 fn duckdb(query: &str) -> Result<Vec<Value>> {
+    // No progress bar: on a loaded machine a query passes DuckDB's two-second threshold and
+    // the bar would be printed among the rows.
     let script = "import duckdb, json, sys\n\
-                  for row in duckdb.sql(sys.argv[1]).fetchall():\n    \
+                  con = duckdb.connect()\n\
+                  con.execute('set enable_progress_bar = false')\n\
+                  for row in con.sql(sys.argv[1]).fetchall():\n    \
                   print(json.dumps(row, default=str))";
     let stdout = run(Command::new(python()).args(["-c", script, query]))?;
     stdout

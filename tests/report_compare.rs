@@ -36,13 +36,17 @@ fn sandbox() -> tempfile::TempDir {
     dir
 }
 
-/// The files (not the subfolders) of `from`, copied into `to`.
+/// Every file under `from`, copied into `to` (a link as the file it points to: the storage
+/// fragments under shared/compose/storage are links).
 fn copy_files(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap();
     for entry in fs::read_dir(from).unwrap() {
         let path = entry.unwrap().path();
-        if path.is_file() {
-            fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_files(&path, &target);
+        } else if path.is_file() {
+            fs::copy(&path, &target).unwrap();
         }
     }
 }

@@ -59,6 +59,7 @@ fn print_shows_every_layer_with_where_it_came_from() {
             "topics",
             "generate",
             "schedule",
+            "raw_offsets",
             "bronze_silver",
             "silver_count",
             "dead_letters",
