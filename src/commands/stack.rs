@@ -2,7 +2,9 @@
 //! hand, step by step.
 //!
 //! Stacks started this way (and by `bench --keep-up`) carry `rtde.keep=true`, so the crash
-//! sweep never removes them; `rtde down` is how they go. `rtde up` records the stack's
+//! sweep never removes them; `rtde down` is how they go. Like the sweep, these commands see
+//! only the stacks of their own rtde instance (`RTDE_INSTANCE`), so two users or test runs
+//! sharing an engine never stop each other's stacks. `rtde up` records the stack's
 //! variables in its folder (`run::stepwise`), which `rtde stage` runs stages with and
 //! `rtde down` tears down with.
 
@@ -170,7 +172,10 @@ pub async fn down(ctx: &Context, args: StackArgs) -> Result<i32> {
     let harness = ctx.harness().await?;
     let projects: BTreeMap<String, Option<String>> = harness
         .engine
-        .containers(&[(labels::PIPELINE, &pipeline.id)])
+        .containers(&[
+            (labels::PIPELINE, &pipeline.id),
+            (labels::INSTANCE, &instance()),
+        ])
         .await?
         .into_iter()
         .filter_map(|c| {
@@ -220,7 +225,10 @@ pub async fn status(ctx: &Context, args: StackArgs) -> Result<i32> {
     let pipeline = ctx.load(std::slice::from_ref(&args.id))?.remove(0);
     let engine = crate::engine::docker::Engine::connect().await?;
     let containers = engine
-        .containers(&[(labels::PIPELINE, &pipeline.id)])
+        .containers(&[
+            (labels::PIPELINE, &pipeline.id),
+            (labels::INSTANCE, &instance()),
+        ])
         .await?;
     let mut out = std::io::stdout().lock();
     if containers.is_empty() {
