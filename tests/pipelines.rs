@@ -9,10 +9,16 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn rtde(args: &[&str]) -> Output {
+    rtde_in("pipelines-test", args)
+}
+
+/// `rtde` as the rtde instance `instance`: a test that keeps a stack up uses its own, so no
+/// other test's `rtde down` sees it.
+fn rtde_in(instance: &str, args: &[&str]) -> Output {
     let out = Command::new(env!("CARGO_BIN_EXE_rtde"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("CI", "1")
-        .env("RTDE_INSTANCE", "pipelines-test")
+        .env("RTDE_INSTANCE", instance)
         .args(args)
         .output()
         .expect("running rtde");
@@ -136,6 +142,65 @@ fn p00_runs_end_to_end_and_its_silver_and_gold_equal_the_oracle() {
             .starts_with("p00,Batch baseline,"),
         "{table}"
     );
+}
+
+/// The step-by-step habit on P00: `rtde up p00 && rtde stage p00 generate silver dbt &&
+/// rtde down p00`, with the same checks a bench run has, recorded in the stack's folder.
+#[test]
+fn p00_runs_step_by_step_with_up_stage_and_down() {
+    require_images(&["rtde/rtde:0.1.0", "rtde/dbt:1.11.16"]);
+    let instance = "pipelines-test-stage";
+    let up = rtde_in(instance, &["up", "p00"]);
+    assert_eq!(up.status.code(), Some(0));
+    let said = String::from_utf8_lossy(&up.stdout);
+    let project = said
+        .split_whitespace()
+        .find(|w| w.starts_with("rtde-p00-"))
+        .expect("up names the project")
+        .trim_end_matches(';')
+        .to_string();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("runs/p00")
+        .join(format!(
+            "manual-{}",
+            project.trim_start_matches("rtde-p00-")
+        ));
+
+    let stage = rtde_in(instance, &["stage", "p00", "generate", "silver", "dbt"]);
+    let down = rtde_in(instance, &["down", "p00"]);
+    assert_eq!(stage.status.code(), Some(0));
+    assert_eq!(down.status.code(), Some(0));
+    let said = String::from_utf8_lossy(&stage.stdout);
+    assert!(
+        said.contains("check `Silver rows equal the oracle` passed"),
+        "{said}"
+    );
+
+    let record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("stages.json")).unwrap()).unwrap();
+    let call = &record["invocations"][0];
+    assert_eq!(call["status"], "passed");
+    let checks = call["checks"].as_array().unwrap();
+    assert_eq!(checks.len(), 3, "{checks:?}");
+    assert!(checks.iter().all(|c| c["passed"] == true), "{checks:?}");
+    assert!(call["pending_checks"].as_array().unwrap().is_empty());
+    let metrics = &record["metrics"];
+    assert_eq!(metrics["silver_rows"], metrics["oracle_silver_rows"]);
+    assert!(metrics["silver_rows"].as_f64().unwrap() > 9_000.0);
+    assert_eq!(metrics["dbt_pass"], metrics["dbt_total"]);
+
+    for kind in [&["ps", "-a", "-q"][..], &["volume", "ls", "-q"][..]] {
+        let left = Command::new("docker")
+            .args(kind)
+            .args([
+                "--filter",
+                &format!("label=com.docker.compose.project={project}"),
+            ])
+            .output()
+            .unwrap();
+        assert!(left.stdout.is_empty(), "{kind:?} left behind");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

@@ -9,7 +9,7 @@
 //! `rtde down` tears down with.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
@@ -69,6 +69,9 @@ pub async fn up(ctx: &Context, args: StackArgs) -> Result<i32> {
         started_at: chrono::Utc::now(),
         overrides: given,
         variables: vars,
+        instance: instance(),
+        services: stack.model.services_for(&stack.up_profiles),
+        down_at: None,
     }
     .write(&dir)?;
     ctx.reporter.event(Event::Note(format!(
@@ -93,18 +96,7 @@ pub async fn stage(ctx: &Context, args: StageArgs) -> Result<i32> {
     let given = overrides(&args.vars, None, None, args.broker.as_deref())?;
     let harness = ctx.harness().await?;
     let up = up_command(&args);
-    let run_id = kept_stack(&harness.engine, &pipeline.id, &up).await?;
-    let dir = stack_dir(&ctx.root, &pipeline.id, &run_id);
-    let stack = StackRecord::read(&dir)?.ok_or_else(|| {
-        Error::InvalidInput(format!(
-            "{}: the stack up (run {run_id}) was not started by `rtde up`: {} is missing (a \
-             stack kept by `rtde bench --keep-up` has none); stop it with `rtde down {}` and \
-             start it with `{up}`",
-            pipeline.id,
-            dir.join(stepwise::STACK_FILE).display(),
-            args.id
-        ))
-    })?;
+    let (dir, stack) = live_stack(&harness.engine, &ctx.root, &pipeline.id, &up).await?;
     let differ = stepwise::disagreements(&stack.overrides, &given);
     if !differ.is_empty() {
         return Err(Error::InvalidInput(format!(
@@ -125,34 +117,66 @@ pub async fn stage(ctx: &Context, args: StageArgs) -> Result<i32> {
     )
 }
 
-/// The run id of the one stack of this pipeline that `rtde up` keeps up for this rtde
-/// instance; none or several is invalid input that says what to run.
-async fn kept_stack(engine: &Engine, pipeline: &str, up: &str) -> Result<String> {
-    let mine = instance();
-    let runs: BTreeSet<String> = engine
-        .containers(&[
-            (labels::PIPELINE, pipeline),
-            (labels::KEEP, "true"),
-            (labels::INSTANCE, &mine),
-        ])
+/// The one stack of this pipeline that `rtde up` started for this rtde instance, with its
+/// folder. None, several, or one whose containers are gone is invalid input that says what
+/// to run.
+async fn live_stack(
+    engine: &Engine,
+    root: &Path,
+    pipeline: &str,
+    up: &str,
+) -> Result<(PathBuf, StackRecord)> {
+    let mut live = stepwise::live_stacks(root, pipeline)?;
+    if live.len() > 1 {
+        let runs: Vec<&str> = live.iter().map(|(_, s)| s.run_id.as_str()).collect();
+        return Err(Error::InvalidInput(format!(
+            "{pipeline}: several stacks are up (runs {}); `rtde down {pipeline}` stops them \
+             all, then `{up}` starts one",
+            runs.join(", ")
+        ))
+        .into());
+    }
+    let Some((dir, stack)) = live.pop() else {
+        let kept = engine
+            .containers(&[
+                (labels::PIPELINE, pipeline),
+                (labels::KEEP, "true"),
+                (labels::INSTANCE, &instance()),
+            ])
+            .await?;
+        let why = if kept.is_empty() {
+            "no stack is up".to_string()
+        } else {
+            format!(
+                "the stack up was kept by `rtde bench --keep-up`, which records no variables \
+                 for stages; stop it with `rtde down {pipeline}`"
+            )
+        };
+        return Err(Error::InvalidInput(format!("{pipeline}: {why}; start it with `{up}`")).into());
+    };
+    let running: BTreeSet<String> = engine
+        .project_containers(&stack.project)
         .await?
         .into_iter()
-        .filter_map(|c| c.labels.get(labels::RUN_ID).cloned())
+        .filter(|c| c.running && !c.one_off)
+        .map(|c| c.service)
         .collect();
-    let mut runs = runs.into_iter();
-    match (runs.next(), runs.next()) {
-        (Some(run), None) => Ok(run),
-        (None, _) => Err(Error::InvalidInput(format!(
-            "{pipeline}: no stack is up; start it first with `{up}`"
+    let gone: Vec<&str> = stack
+        .services
+        .iter()
+        .filter(|s| !running.contains(*s))
+        .map(String::as_str)
+        .collect();
+    if !gone.is_empty() {
+        return Err(Error::InvalidInput(format!(
+            "{pipeline}: the stack {} is not running (no container of {}: stopped outside \
+             rtde?); `rtde down {pipeline}` clears it, then `{up}` starts it again",
+            stack.project,
+            gone.join(", ")
         ))
-        .into()),
-        (Some(a), Some(b)) => Err(Error::InvalidInput(format!(
-            "{pipeline}: several stacks are up (runs {a}, {b}{}); `rtde down {pipeline}` stops \
-             them all, then `{up}` starts one",
-            runs.map(|r| format!(", {r}")).collect::<String>()
-        ))
-        .into()),
+        .into());
     }
+    Ok((dir, stack))
 }
 
 /// `rtde up` with the id and variables given to this command.
@@ -167,22 +191,40 @@ fn up_command(args: &StackArgs) -> String {
     words.join(" ")
 }
 
+/// Tear down every stack of the pipeline this rtde instance keeps: those `rtde up` recorded
+/// (a stack of one-off stages only has no container between stages, but may have volumes)
+/// and any container's project, each with the variables it was started with when recorded.
 pub async fn down(ctx: &Context, args: StackArgs) -> Result<i32> {
     let pipeline = ctx.load(std::slice::from_ref(&args.id))?.remove(0);
     let harness = ctx.harness().await?;
-    let projects: BTreeMap<String, Option<String>> = harness
+    let mut projects: BTreeMap<String, Option<(PathBuf, StackRecord)>> =
+        stepwise::live_stacks(&ctx.root, &pipeline.id)?
+            .into_iter()
+            .map(|(dir, stack)| (stack.project.clone(), Some((dir, stack))))
+            .collect();
+    for c in harness
         .engine
         .containers(&[
             (labels::PIPELINE, &pipeline.id),
             (labels::INSTANCE, &instance()),
         ])
         .await?
-        .into_iter()
-        .filter_map(|c| {
-            let project = c.labels.get(PROJECT_LABEL)?.clone();
-            Some((project, c.labels.get(labels::RUN_ID).cloned()))
-        })
-        .collect();
+    {
+        let Some(name) = c.labels.get(PROJECT_LABEL) else {
+            continue;
+        };
+        if projects.contains_key(name) {
+            continue;
+        }
+        let recorded = match c.labels.get(labels::RUN_ID) {
+            Some(id) => {
+                let dir = stack_dir(&ctx.root, &pipeline.id, id);
+                StackRecord::read(&dir)?.map(|stack| (dir, stack))
+            }
+            None => None,
+        };
+        projects.insert(name.clone(), recorded);
+    }
     if projects.is_empty() {
         ctx.reporter.event(Event::Note(format!(
             "{}: no stack of rtde is up",
@@ -191,15 +233,11 @@ pub async fn down(ctx: &Context, args: StackArgs) -> Result<i32> {
         return Ok(exit::OK);
     }
     let scratch = tempfile::tempdir()?;
-    for (name, run_id) in projects {
+    for (name, recorded) in projects {
         // A stack `rtde up` started is torn down with its own variables (its broker's files);
         // one kept by `bench --keep-up` with the manifest's defaults.
-        let recorded = match &run_id {
-            Some(id) => StackRecord::read(&stack_dir(&ctx.root, &pipeline.id, id))?,
-            None => None,
-        };
-        let vars = match recorded {
-            Some(stack) => stack.variables,
+        let vars = match &recorded {
+            Some((_, stack)) => stack.variables.clone(),
             None => variables(
                 &harness.compose,
                 &pipeline,
@@ -215,35 +253,55 @@ pub async fn down(ctx: &Context, args: StackArgs) -> Result<i32> {
         StackGuard::new(project, all, &harness.active)
             .teardown(&harness.engine)
             .await?;
+        if let Some((dir, stack)) = recorded {
+            stack.mark_down(&dir)?;
+        }
         ctx.reporter
             .event(Event::Note(format!("{}: {name} is down", pipeline.id)));
     }
     Ok(exit::OK)
 }
 
+/// The stacks `rtde up` recorded (with the stages run on them so far) and every container of
+/// the pipeline this rtde instance started.
 pub async fn status(ctx: &Context, args: StackArgs) -> Result<i32> {
     let pipeline = ctx.load(std::slice::from_ref(&args.id))?.remove(0);
-    let engine = crate::engine::docker::Engine::connect().await?;
+    let engine = Engine::connect().await?;
+    let mut text = String::new();
+    for (dir, stack) in stepwise::live_stacks(&ctx.root, &pipeline.id)? {
+        let ran = stepwise::StagesRecord::read(&dir)?.summary();
+        text.push_str(&format!(
+            "{}: {} up by `rtde up` since {}, recorded in {}; stages run: {}\n",
+            pipeline.id,
+            stack.project,
+            stack.started_at.format("%Y-%m-%d %H:%M:%SZ"),
+            dir.display(),
+            if ran.is_empty() {
+                "none yet".to_string()
+            } else {
+                ran.join(", ")
+            }
+        ));
+    }
     let containers = engine
         .containers(&[
             (labels::PIPELINE, &pipeline.id),
             (labels::INSTANCE, &instance()),
         ])
         .await?;
-    let mut out = std::io::stdout().lock();
     if containers.is_empty() {
-        writeln!(out, "{}: no containers of rtde", pipeline.id)?;
+        text.push_str(&format!("{}: no containers of rtde\n", pipeline.id));
     }
     for c in containers {
-        writeln!(
-            out,
-            "{:<28} {:<16} {:<10} {:<10} {}",
+        text.push_str(&format!(
+            "{:<28} {:<16} {:<10} {:<10} {}\n",
             c.labels.get(PROJECT_LABEL).cloned().unwrap_or_default(),
             c.service,
             c.status,
             c.health.unwrap_or_else(|| "-".into()),
             c.image
-        )?;
+        ));
     }
+    ctx.reporter.event(Event::Document(text));
     Ok(exit::OK)
 }

@@ -749,7 +749,7 @@ pub(crate) fn skipped(st: &Stage, offset: Duration) -> StageRecord {
     }
 }
 
-fn stage_label(status: StageStatus) -> &'static str {
+pub(crate) fn stage_label(status: StageStatus) -> &'static str {
     match status {
         StageStatus::Passed => "passed",
         StageStatus::Failed => "FAILED",

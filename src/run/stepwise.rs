@@ -17,8 +17,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::checks;
+use super::owner::instance;
 use super::record::{CheckRecord, ContainerRecord, RunStatus, StageRecord, StageStatus};
-use super::runner::{Harness, LABELS_FILE, StageRun, compose_project, skipped};
+use super::runner::{Harness, LABELS_FILE, StageRun, compose_project, skipped, stage_label};
 use super::stage::StageContext;
 use super::watch::ContainerWatch;
 use crate::error::Error;
@@ -49,6 +50,14 @@ pub struct StackRecord {
     pub overrides: BTreeMap<String, String>,
     /// Every variable of the stack (defaults, overrides, built-ins): what stages render.
     pub variables: BTreeMap<String, String>,
+    /// The rtde instance that started it (`RTDE_INSTANCE`): only its commands see it.
+    pub instance: String,
+    /// The services `up` started. A stack may have none (P00's stages are all one-off
+    /// containers), so the record, not a container, is what says a stack is up.
+    pub services: Vec<String>,
+    /// When `rtde down` stopped it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub down_at: Option<DateTime<Utc>>,
 }
 
 impl StackRecord {
@@ -64,6 +73,41 @@ impl StackRecord {
         }
         read_json(&path).map(Some)
     }
+
+    /// Record that `rtde down` stopped the stack: no `rtde stage` finds it after this.
+    pub fn mark_down(mut self, dir: &Path) -> Result<()> {
+        self.down_at = Some(Utc::now());
+        self.write(dir)
+    }
+}
+
+/// The stacks of a pipeline that `rtde up` started for this rtde instance and `rtde down`
+/// has not stopped, with their folders, oldest first.
+pub fn live_stacks(root: &Path, pipeline: &str) -> Result<Vec<(PathBuf, StackRecord)>> {
+    let folder = root.join("runs").join(pipeline);
+    let Ok(entries) = std::fs::read_dir(&folder) else {
+        return Ok(Vec::new());
+    };
+    let mine = instance();
+    let mut dirs: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("manual-"))
+        })
+        .collect();
+    dirs.sort();
+    let mut live = Vec::new();
+    for dir in dirs {
+        if let Some(stack) = StackRecord::read(&dir)?
+            && stack.instance == mine
+            && stack.down_at.is_none()
+        {
+            live.push((dir, stack));
+        }
+    }
+    Ok(live)
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -71,6 +115,27 @@ pub struct StagesRecord {
     /// Every metric captured on the stack so far (a later capture of the same name wins).
     pub metrics: BTreeMap<String, f64>,
     pub invocations: Vec<Invocation>,
+}
+
+impl StagesRecord {
+    /// The record in `dir`; empty before the first `rtde stage`.
+    pub fn read(dir: &Path) -> Result<StagesRecord> {
+        let path = dir.join(STAGES_FILE);
+        if path.exists() {
+            read_json(&path)
+        } else {
+            Ok(StagesRecord::default())
+        }
+    }
+
+    /// What ran so far, one `NAME STATUS` entry per stage run (a stage run twice is there twice).
+    pub fn summary(&self) -> Vec<String> {
+        self.invocations
+            .iter()
+            .flat_map(|call| &call.stages)
+            .map(|s| format!("{} {}", s.name, stage_label(s.status)))
+            .collect()
+    }
 }
 
 /// One `rtde stage` call.
@@ -156,11 +221,7 @@ pub async fn run(
     project.files.push(dir.join(LABELS_FILE));
     let profiles: Vec<String> = pipeline.profiles.iter().map(|(p, _)| p.clone()).collect();
     let stages_file = dir.join(STAGES_FILE);
-    let mut record: StagesRecord = if stages_file.exists() {
-        read_json(&stages_file)?
-    } else {
-        StagesRecord::default()
-    };
+    let mut record = StagesRecord::read(dir)?;
     let call = record.invocations.len() + 1;
     std::fs::create_dir_all(dir.join("stages"))
         .with_context(|| format!("creating {}", dir.join("stages").display()))?;
@@ -321,6 +382,34 @@ mod tests {
     }
 
     #[test]
+    fn a_stack_is_live_from_up_to_down_and_only_for_its_instance() {
+        let root = tempfile::tempdir().unwrap();
+        let record = |run: &str, inst: String| StackRecord {
+            pipeline: "p90".into(),
+            project: format!("rtde-p90-{run}"),
+            run_id: run.into(),
+            started_at: Utc::now(),
+            overrides: BTreeMap::new(),
+            variables: BTreeMap::new(),
+            instance: inst,
+            services: Vec::new(),
+            down_at: None,
+        };
+        assert!(live_stacks(root.path(), "p90").unwrap().is_empty());
+        for (run, inst) in [("a", instance()), ("b", "someone-else".to_string())] {
+            let dir = stack_dir(root.path(), "p90", run);
+            std::fs::create_dir_all(&dir).unwrap();
+            record(run, inst).write(&dir).unwrap();
+        }
+        let live = live_stacks(root.path(), "p90").unwrap();
+        assert_eq!(live.len(), 1);
+        assert_eq!(live[0].1.run_id, "a");
+        let (dir, stack) = live.into_iter().next().unwrap();
+        stack.mark_down(&dir).unwrap();
+        assert!(live_stacks(root.path(), "p90").unwrap().is_empty());
+    }
+
+    #[test]
     fn the_stack_record_round_trips_and_a_missing_one_is_none() {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(StackRecord::read(dir.path()).unwrap(), None);
@@ -331,6 +420,9 @@ mod tests {
             started_at: Utc::now(),
             overrides: vars(&[("image", "x")]),
             variables: vars(&[("image", "x"), ("rows", "42")]),
+            instance: instance(),
+            services: vec!["app".into()],
+            down_at: None,
         };
         record.write(dir.path()).unwrap();
         assert_eq!(StackRecord::read(dir.path()).unwrap(), Some(record));

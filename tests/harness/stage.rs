@@ -67,7 +67,15 @@ fn stages_run_in_two_calls_on_an_up_stack_and_a_check_spans_them() {
     assert!(log.contains("job done rows=42"), "{log}");
 
     let status = output(&mut sandbox.rtde(&["status", "p90"]));
-    assert!(String::from_utf8_lossy(&status.stdout).contains(&project));
+    let listed = String::from_utf8_lossy(&status.stdout);
+    assert!(
+        listed.contains("stages run: produce passed, job passed, check-on-host passed"),
+        "{listed}"
+    );
+    assert!(
+        listed.contains(&project) && listed.contains("running"),
+        "{listed}"
+    );
     assert_eq!(
         output(&mut sandbox.rtde(&["down", "p90"])).status.code(),
         Some(0)
@@ -77,6 +85,12 @@ fn stages_run_in_two_calls_on_an_up_stack_and_a_check_spans_them() {
         "left: {:?}",
         leftovers(&project)
     );
+    assert!(read_json(&dir.join("stack.json"))["down_at"].is_string());
+
+    // Down means down: the next stage is refused and says how to start the stack again.
+    let after = output(&mut sandbox.rtde(&["stage", "p90", "produce"]));
+    assert_eq!(after.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&after.stderr).contains("`rtde up p90`"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
