@@ -8,6 +8,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+#[path = "support/up.rs"]
+mod up;
+
 fn rtde(args: &[&str]) -> Output {
     rtde_in("pipelines-test", args)
 }
@@ -62,6 +65,24 @@ fn every_pipeline_manifest_validates_against_its_stack() {
     assert_eq!(out.status.code(), Some(0));
 }
 
+/// No container and no volume of the Compose project is left on the engine.
+fn assert_nothing_left(project: &str) {
+    for kind in [&["ps", "-a", "-q"][..], &["volume", "ls", "-q"][..]] {
+        let left = Command::new("docker")
+            .args(kind)
+            .args([
+                "--filter",
+                &format!("label=com.docker.compose.project={project}"),
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            left.stdout.is_empty(),
+            "{project}: `docker {kind:?}` lists {left:?}"
+        );
+    }
+}
+
 /// One `rtde bench` of a pipeline into a temporary folder; returns its run.json and the
 /// results table, after checking the run passed every check and left nothing behind.
 fn bench_passes(id: &str, extra: &[&str], checks: usize) -> (serde_json::Value, String) {
@@ -104,29 +125,7 @@ fn bench_passes(id: &str, extra: &[&str], checks: usize) -> (serde_json::Value, 
     assert!(resources["stack_peak_mem_bytes"].as_u64().unwrap() > 0);
     assert!(resources["cpu_s"].as_f64().unwrap() > 0.0);
 
-    let project = run["project"].as_str().unwrap();
-    let left = Command::new("docker")
-        .args([
-            "ps",
-            "-a",
-            "-q",
-            "--filter",
-            &format!("label=com.docker.compose.project={project}"),
-        ])
-        .output()
-        .unwrap();
-    assert!(left.stdout.is_empty(), "containers left behind");
-    let volumes = Command::new("docker")
-        .args([
-            "volume",
-            "ls",
-            "-q",
-            "--filter",
-            &format!("label=com.docker.compose.project={project}"),
-        ])
-        .output()
-        .unwrap();
-    assert!(volumes.stdout.is_empty(), "volumes left behind");
+    assert_nothing_left(run["project"].as_str().unwrap());
     (run, std::fs::read_to_string(&results).unwrap())
 }
 
@@ -153,12 +152,7 @@ fn p00_runs_step_by_step_with_up_stage_and_down() {
     let up = rtde_in(instance, &["up", "p00"]);
     assert_eq!(up.status.code(), Some(0));
     let said = String::from_utf8_lossy(&up.stdout);
-    let project = said
-        .split_whitespace()
-        .find(|w| w.starts_with("rtde-p00-"))
-        .expect("up names the project")
-        .trim_end_matches(';')
-        .to_string();
+    let project = up::project_named(&said, "rtde-p00-");
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("runs/p00")
         .join(format!(
@@ -189,17 +183,7 @@ fn p00_runs_step_by_step_with_up_stage_and_down() {
     assert!(metrics["silver_rows"].as_f64().unwrap() > 9_000.0);
     assert_eq!(metrics["dbt_pass"], metrics["dbt_total"]);
 
-    for kind in [&["ps", "-a", "-q"][..], &["volume", "ls", "-q"][..]] {
-        let left = Command::new("docker")
-            .args(kind)
-            .args([
-                "--filter",
-                &format!("label=com.docker.compose.project={project}"),
-            ])
-            .output()
-            .unwrap();
-        assert!(left.stdout.is_empty(), "{kind:?} left behind");
-    }
+    assert_nothing_left(&project);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -244,13 +244,13 @@ pub async fn run(
     let started_at = Utc::now();
     let mut status = RunStatus::Passed;
     let mut stages = Vec::new();
-    for (n, (i, st)) in selected.iter().enumerate() {
+    for (n, (_, st)) in selected.iter().enumerate() {
         if status != RunStatus::Passed {
             stages.push(skipped(st, run.clock.elapsed()));
             continue;
         }
-        // Numbered by call, so a stage run again keeps the log of its earlier run.
-        let log_rel = format!("stages/{call:03}-{:02}-{}.log", i + 1, st.name);
+        // Numbered by call and place in it, so a stage run again keeps its earlier log.
+        let log_rel = format!("stages/{call:03}-{:02}-{}.log", n + 1, st.name);
         let done = harness
             .stage(&pipeline.id, &run, st, (n, selected.len()), log_rel)
             .await?;

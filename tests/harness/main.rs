@@ -18,4 +18,6 @@ mod skipped;
 mod oom;
 // A stack worked step by step: up, stage (across calls), status, down.
 mod stage;
+#[path = "../support/up.rs"]
+mod up;
 mod util;

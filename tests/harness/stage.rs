@@ -1,17 +1,7 @@
 //! `rtde up`, `rtde stage`, `rtde status`, `rtde down`: the step-by-step habit on a fixture
 //! stack, and the refusals (no stack up, an unknown stage, other variables).
 
-use crate::util::{Sandbox, fixture_image, leftovers, output, read_json, repo_root};
-
-/// The project `rtde up` named in its output.
-fn project_of(up_stdout: &str) -> String {
-    up_stdout
-        .split_whitespace()
-        .find(|w| w.starts_with("rtde-p90-"))
-        .expect("up names the project")
-        .trim_end_matches(';')
-        .to_string()
-}
+use crate::util::{Sandbox, fixture_image, leftovers, output, project_named, read_json, repo_root};
 
 #[test]
 fn stages_run_in_two_calls_on_an_up_stack_and_a_check_spans_them() {
@@ -19,7 +9,7 @@ fn stages_run_in_two_calls_on_an_up_stack_and_a_check_spans_them() {
     let image = format!("image={}", fixture_image());
     let up = output(&mut sandbox.rtde(&["up", "p90", "--var", &image]));
     assert_eq!(up.status.code(), Some(0));
-    let project = project_of(&String::from_utf8_lossy(&up.stdout));
+    let project = project_named(&String::from_utf8_lossy(&up.stdout), "rtde-p90-");
     let run_id = project.trim_start_matches("rtde-p90-");
     let dir = repo_root()
         .join("runs/p90")
@@ -63,7 +53,7 @@ fn stages_run_in_two_calls_on_an_up_stack_and_a_check_spans_them() {
             .all(|c| c["passed"] == true)
     );
     assert_eq!(record["metrics"]["rows"], 42.0);
-    let log = std::fs::read_to_string(dir.join("stages/002-02-job.log")).unwrap();
+    let log = std::fs::read_to_string(dir.join("stages/002-01-job.log")).unwrap();
     assert!(log.contains("job done rows=42"), "{log}");
 
     let status = output(&mut sandbox.rtde(&["status", "p90"]));
