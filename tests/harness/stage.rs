@@ -1,7 +1,7 @@
 //! `rtde up`, `rtde stage`, `rtde status`, `rtde down`: the step-by-step habit on a fixture
 //! stack, and the refusals (no stack up, an unknown stage, other variables).
 
-use crate::util::{Sandbox, fixture_image, leftovers, output, project_named, read_json, repo_root};
+use crate::util::{Sandbox, fixture_image, output, project_named, read_json, repo_root};
 
 #[test]
 fn stages_run_in_two_calls_on_an_up_stack_and_a_check_spans_them() {
@@ -66,15 +66,7 @@ fn stages_run_in_two_calls_on_an_up_stack_and_a_check_spans_them() {
         listed.contains(&project) && listed.contains("running"),
         "{listed}"
     );
-    assert_eq!(
-        output(&mut sandbox.rtde(&["down", "p90"])).status.code(),
-        Some(0)
-    );
-    assert!(
-        leftovers(&project).is_empty(),
-        "left: {:?}",
-        leftovers(&project)
-    );
+    sandbox.down_leaves_nothing("p90", &project);
     assert!(read_json(&dir.join("stack.json"))["down_at"].is_string());
 
     // Down means down: the next stage is refused and says how to start the stack again.

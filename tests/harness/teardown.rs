@@ -262,13 +262,5 @@ fn up_status_and_down_work_a_stack_by_hand() {
         "{listed}"
     );
 
-    assert_eq!(
-        output(&mut sandbox.rtde(&["down", "p90"])).status.code(),
-        Some(0)
-    );
-    assert!(
-        leftovers(&project).is_empty(),
-        "left: {:?}",
-        leftovers(&project)
-    );
+    sandbox.down_leaves_nothing("p90", &project);
 }

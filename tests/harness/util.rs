@@ -117,6 +117,18 @@ pub fn output(cmd: &mut Command) -> Output {
     out
 }
 
+impl Sandbox {
+    /// `rtde down <id>` passes and leaves nothing of the project on the engine.
+    pub fn down_leaves_nothing(&self, id: &str, project: &str) {
+        assert_eq!(output(&mut self.rtde(&["down", id])).status.code(), Some(0));
+        assert!(
+            leftovers(project).is_empty(),
+            "left: {:?}",
+            leftovers(project)
+        );
+    }
+}
+
 /// Names of every container, network and volume of a Compose project still on the engine.
 pub fn leftovers(project: &str) -> Vec<String> {
     let label = format!("label=com.docker.compose.project={project}");
