@@ -4,7 +4,7 @@
 RTDE := cargo run --release --quiet --
 P ?= p00
 
-.PHONY: build test test-compose-v1 lint bench bench-all list validate clean-stacks
+.PHONY: build test test-compose-v1 lint bench bench-all list validate clean-stacks up stage status down
 
 build:
 	cargo build --release
@@ -46,6 +46,24 @@ bench:
 
 bench-all:
 	$(RTDE) bench-all $(RTDE_ARGS)
+
+# A stack step by step: `make up P=p00`, `make stage P=p00 S="generate silver"`,
+# `make status P=p00`, `make down P=p00`. The stages run with the variables `up` was given
+# (BROKER and VARS="storage=files ..." go to `up`; `stage` refuses others).
+S ?=
+VARS ?=
+
+up:
+	$(RTDE) up $(P) $(if $(BROKER),--broker $(BROKER)) $(foreach v,$(VARS),--var $(v))
+
+stage:
+	$(RTDE) stage $(P) $(S)
+
+status:
+	$(RTDE) status $(P)
+
+down:
+	$(RTDE) down $(P)
 
 list:
 	$(RTDE) list

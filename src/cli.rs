@@ -44,6 +44,13 @@ pub enum Command {
     BenchAll(BenchAllArgs),
     /// Bring a pipeline's stack up by hand (it stays up until `rtde down`).
     Up(StackArgs),
+    /// Run named stages of a manifest on the stack `rtde up` started, as a bench run would.
+    ///
+    /// The stages render the variables `rtde up` was given (`--var` and `--broker` here must
+    /// agree with them), capture their metrics and run the checks whose metrics are known,
+    /// also those captured by earlier `rtde stage` calls; everything is recorded in the
+    /// stack's folder (stages.json, stages/). The stack stays up.
+    Stage(StageArgs),
     /// Tear down a stack that `rtde up` (or `bench --keep-up`) left running.
     Down(StackArgs),
     /// Show the containers of a pipeline's stacks that rtde started.
@@ -278,6 +285,15 @@ pub struct StackArgs {
     /// original stack.
     #[arg(long, value_name = "NAME")]
     pub broker: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct StageArgs {
+    #[command(flatten)]
+    pub stack: StackArgs,
+    /// The stages to run, in this order (names from the manifest's `stages`).
+    #[arg(required = true, value_name = "STAGE")]
+    pub stages: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -85,6 +85,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             Command::Bench(a) => commands::bench::bench(&ctx, a).await,
             Command::BenchAll(a) => commands::bench::bench_all(&ctx, a).await,
             Command::Up(a) => commands::stack::up(&ctx, a).await,
+            Command::Stage(a) => commands::stack::stage(&ctx, a).await,
             Command::Down(a) => commands::stack::down(&ctx, a).await,
             Command::Status(a) => commands::stack::status(&ctx, a).await,
             Command::Clean => commands::clean::clean(&ctx).await,

@@ -8,11 +8,20 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+#[path = "support/up.rs"]
+mod up;
+
 fn rtde(args: &[&str]) -> Output {
+    rtde_in("pipelines-test", args)
+}
+
+/// `rtde` as the rtde instance `instance`: a test that keeps a stack up uses its own, so no
+/// other test's `rtde down` sees it.
+fn rtde_in(instance: &str, args: &[&str]) -> Output {
     let out = Command::new(env!("CARGO_BIN_EXE_rtde"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("CI", "1")
-        .env("RTDE_INSTANCE", "pipelines-test")
+        .env("RTDE_INSTANCE", instance)
         .args(args)
         .output()
         .expect("running rtde");
@@ -70,6 +79,24 @@ fn assert_ran_images(run: &serde_json::Value, images: &[&str]) {
     }
 }
 
+/// No container and no volume of the Compose project is left on the engine.
+fn assert_nothing_left(project: &str) {
+    for kind in [&["ps", "-a", "-q"][..], &["volume", "ls", "-q"][..]] {
+        let left = Command::new("docker")
+            .args(kind)
+            .args([
+                "--filter",
+                &format!("label=com.docker.compose.project={project}"),
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            left.stdout.is_empty(),
+            "{project}: `docker {kind:?}` lists {left:?}"
+        );
+    }
+}
+
 /// One `rtde bench` of a pipeline into a temporary folder; returns its run.json and the
 /// results table, after checking the run passed every check and left nothing behind.
 fn bench_passes(id: &str, extra: &[&str], checks: usize) -> (serde_json::Value, String) {
@@ -112,29 +139,7 @@ fn bench_passes(id: &str, extra: &[&str], checks: usize) -> (serde_json::Value, 
     assert!(resources["stack_peak_mem_bytes"].as_u64().unwrap() > 0);
     assert!(resources["cpu_s"].as_f64().unwrap() > 0.0);
 
-    let project = run["project"].as_str().unwrap();
-    let left = Command::new("docker")
-        .args([
-            "ps",
-            "-a",
-            "-q",
-            "--filter",
-            &format!("label=com.docker.compose.project={project}"),
-        ])
-        .output()
-        .unwrap();
-    assert!(left.stdout.is_empty(), "containers left behind");
-    let volumes = Command::new("docker")
-        .args([
-            "volume",
-            "ls",
-            "-q",
-            "--filter",
-            &format!("label=com.docker.compose.project={project}"),
-        ])
-        .output()
-        .unwrap();
-    assert!(volumes.stdout.is_empty(), "volumes left behind");
+    assert_nothing_left(run["project"].as_str().unwrap());
     (run, std::fs::read_to_string(&results).unwrap())
 }
 
@@ -150,6 +155,50 @@ fn p00_runs_end_to_end_and_its_silver_and_gold_equal_the_oracle() {
             .starts_with("p00,Batch baseline,"),
         "{table}"
     );
+}
+
+/// The step-by-step habit on P00: `rtde up p00 && rtde stage p00 generate silver dbt &&
+/// rtde down p00`, with the same checks a bench run has, recorded in the stack's folder.
+#[test]
+fn p00_runs_step_by_step_with_up_stage_and_down() {
+    require_images(&["rtde/rtde:0.1.0", "rtde/dbt:1.11.16"]);
+    let instance = "pipelines-test-stage";
+    let up = rtde_in(instance, &["up", "p00"]);
+    assert_eq!(up.status.code(), Some(0));
+    let said = String::from_utf8_lossy(&up.stdout);
+    let project = up::project_named(&said, "rtde-p00-");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("runs/p00")
+        .join(format!(
+            "manual-{}",
+            project.trim_start_matches("rtde-p00-")
+        ));
+
+    let stage = rtde_in(instance, &["stage", "p00", "generate", "silver", "dbt"]);
+    let down = rtde_in(instance, &["down", "p00"]);
+    assert_eq!(stage.status.code(), Some(0));
+    assert_eq!(down.status.code(), Some(0));
+    let said = String::from_utf8_lossy(&stage.stdout);
+    assert!(
+        said.contains("check `Silver rows equal the oracle` passed"),
+        "{said}"
+    );
+
+    let record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("stages.json")).unwrap()).unwrap();
+    let call = &record["invocations"][0];
+    assert_eq!(call["status"], "passed");
+    let checks = call["checks"].as_array().unwrap();
+    assert_eq!(checks.len(), 3, "{checks:?}");
+    assert!(checks.iter().all(|c| c["passed"] == true), "{checks:?}");
+    assert!(call["pending_checks"].as_array().unwrap().is_empty());
+    let metrics = &record["metrics"];
+    assert_eq!(metrics["silver_rows"], metrics["oracle_silver_rows"]);
+    assert!(metrics["silver_rows"].as_f64().unwrap() > 9_000.0);
+    assert_eq!(metrics["dbt_pass"], metrics["dbt_total"]);
+
+    assert_nothing_left(&project);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

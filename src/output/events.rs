@@ -31,6 +31,16 @@ pub enum Event {
         status: String,
         duration: Duration,
     },
+    /// An `expect` check was evaluated (`rtde stage`: as soon as its metrics are known).
+    CheckFinished {
+        pipeline: String,
+        check: String,
+        passed: bool,
+        /// What was expected, with the metric (`job_rows = rows (42)`).
+        expected: String,
+        /// The captured value; `None` when the metric was never captured.
+        actual: Option<f64>,
+    },
     RunFinished {
         pipeline: String,
         status: String,

@@ -220,6 +220,21 @@ pub fn bench_summary_text(s: &BenchSummary) -> String {
     out
 }
 
+/// One check's result line: `p90: check `rows produced` passed (rows = 42, got 42)`.
+pub fn check_line(
+    pipeline: &str,
+    check: &str,
+    passed: bool,
+    expected: &str,
+    actual: Option<f64>,
+) -> String {
+    format!(
+        "{pipeline}: check `{check}` {} ({expected}, got {})",
+        if passed { "passed" } else { "FAILED" },
+        actual.map_or("nothing".into(), |a| a.to_string())
+    )
+}
+
 /// Seconds with millisecond resolution, the unit every figure of rtde uses.
 pub fn secs(d: Duration) -> String {
     format!("{:.3}s", d.as_secs_f64())
@@ -268,6 +283,13 @@ impl Reporter for Console {
                 "{pipeline}: {stage} {status} in {}",
                 secs(duration)
             )),
+            Event::CheckFinished {
+                pipeline,
+                check,
+                passed,
+                expected,
+                actual,
+            } => self.line(&check_line(&pipeline, &check, passed, &expected, actual)),
             Event::RunFinished {
                 pipeline,
                 status,
@@ -405,6 +427,24 @@ mod tests {
         let one = bench_summary_text(&summary(&[30.0], vec![]));
         assert!(one.contains("one run: its spread is unknown"), "{one}");
         assert!(!one.contains('±'), "{one}");
+    }
+
+    #[test]
+    fn a_check_line_says_what_was_expected_and_what_came() {
+        assert_eq!(
+            check_line(
+                "p90",
+                "the job agrees",
+                true,
+                "job_rows = rows (42)",
+                Some(42.0)
+            ),
+            "p90: check `the job agrees` passed (job_rows = rows (42), got 42)"
+        );
+        assert_eq!(
+            check_line("p90", "rows", false, "rows = 9", None),
+            "p90: check `rows` FAILED (rows = 9, got nothing)"
+        );
     }
 
     #[test]

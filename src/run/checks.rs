@@ -61,3 +61,32 @@ pub fn evaluate(
         })
         .collect()
 }
+
+/// The failed checks in one sentence (`check failed: NAME (METRIC = X, got Y); …`), or
+/// `None` when every check passed.
+pub fn failures(checks: &[CheckRecord]) -> Option<String> {
+    let failed: Vec<String> = checks
+        .iter()
+        .filter(|c| !c.passed)
+        .map(|c| {
+            format!(
+                "{} ({} {}, got {})",
+                c.name,
+                c.metric,
+                c.expected,
+                c.actual.map_or("nothing".into(), |a| a.to_string())
+            )
+        })
+        .collect();
+    (!failed.is_empty()).then(|| format!("check failed: {}", failed.join("; ")))
+}
+
+/// Whether every metric the check reads has been captured: `rtde stage` evaluates a check
+/// once the stages run so far, in any number of invocations, have captured both its sides.
+pub fn evaluable(check: &Check, metrics: &BTreeMap<String, f64>) -> bool {
+    metrics.contains_key(&check.metric)
+        && match &check.rule {
+            CheckRule::EqualsMetric(other) => metrics.contains_key(other),
+            CheckRule::Equals(_) | CheckRule::Range(..) => true,
+        }
+}

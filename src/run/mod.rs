@@ -11,5 +11,6 @@ mod process;
 pub mod record;
 pub mod runner;
 mod stage;
+pub mod stepwise;
 pub mod sweep;
 mod watch;

@@ -30,7 +30,7 @@ use crate::engine::compose::{
 };
 use crate::engine::docker::{Backoff, ContainerInfo, Engine};
 use crate::error::Error;
-use crate::manifest::Pipeline;
+use crate::manifest::{Pipeline, Stage};
 use crate::output::{Event, Reporter};
 use crate::run::record::Environment;
 use crate::sample::{ResourceReport, Sampler, SamplerConfig};
@@ -45,6 +45,9 @@ const SIGKILLED: i64 = 137;
 /// How long a SIGKILLed stage waits for the engine's `oom` event: it follows the exit by
 /// milliseconds on a quiet machine; seconds cover a loaded one without stalling a plain kill.
 const OOM_EVENT_WAIT: Duration = Duration::from_secs(5);
+
+/// The override file, in a run's folder, that puts rtde's labels on every service.
+pub const LABELS_FILE: &str = "rtde-labels.compose.yaml";
 
 /// What every run of one rtde invocation shares.
 pub struct Harness {
@@ -70,6 +73,17 @@ pub struct RunSpec<'a> {
     pub total_runs: u32,
     pub warmup: bool,
     pub sampling: Option<SamplerConfig>,
+}
+
+/// What executing a stage needs beyond the stage itself: its context, the folder its log
+/// goes to, the clock its offsets count from, the sampler (when sampling) and the watcher
+/// that names OOM kills.
+pub(crate) struct StageRun<'a> {
+    pub ctx: StageContext<'a>,
+    pub dir: &'a Path,
+    pub clock: Instant,
+    pub sampler: Option<&'a Sampler>,
+    pub watch: &'a ContainerWatch,
 }
 
 pub struct RunOutcome {
@@ -180,7 +194,7 @@ impl Harness {
             .model()
             .await
             .with_context(|| format!("reading the compose stack of {}", pipeline.id))?;
-        let override_file = label_dir.join("rtde-labels.compose.yaml");
+        let override_file = label_dir.join(LABELS_FILE);
         write_labels_override(&override_file, &model, labels)?;
         project.files.push(override_file);
         Ok(Stack {
@@ -424,115 +438,49 @@ impl Harness {
         } else {
             RunStatus::Failed
         };
-        let ctx = StageContext {
-            engine: &self.engine,
-            project: &stack.project,
-            profiles: &stack.up_profiles,
-            vars: &vars,
-            pipeline_dir: &pipeline.folder,
-            cancel: &self.cancel,
+        let run = StageRun {
+            ctx: StageContext {
+                engine: &self.engine,
+                project: &stack.project,
+                profiles: &stack.up_profiles,
+                vars: &vars,
+                pipeline_dir: &pipeline.folder,
+                cancel: &self.cancel,
+            },
+            dir: &run_dir,
+            clock,
+            sampler: sampler.as_ref(),
+            watch: &watch,
         };
         for (i, st) in pipeline.stages.iter().enumerate() {
             let log_rel = format!("stages/{:02}-{}.log", i + 1, st.name);
             let started_offset = clock.elapsed();
             if status != RunStatus::Passed {
-                stages.push(StageRecord {
-                    name: st.name.clone(),
-                    category: st.category.as_str().into(),
-                    action: st.action.kind().into(),
-                    started_offset_s: started_offset.as_secs_f64(),
-                    ended_offset_s: started_offset.as_secs_f64(),
-                    duration_s: 0.0,
-                    exit_code: None,
-                    status: StageStatus::Skipped,
-                    metrics: BTreeMap::new(),
-                    log: String::new(),
-                    error: None,
-                    oom_kills: Vec::new(),
-                });
+                stages.push(skipped(st, started_offset));
                 continue;
             }
-            emit(Event::StageStarted {
-                pipeline: pipeline.id.clone(),
-                stage: st.name.clone(),
-                index: i,
-                total: pipeline.stages.len(),
-            });
-            if let Some(s) = &sampler {
-                s.begin_stage(&st.name);
-            }
-            let mut log = StageLog::create(&run_dir.join(&log_rel))?;
-            let stage_wall = Utc::now();
-            let mut outcome = stage::execute(st, &ctx, &mut log).await;
-            if let Some(s) = &sampler {
-                s.end_stage();
-            }
-            let ended = clock.elapsed();
-            // Asked after the stage's time is taken: waiting for the event is not its work.
-            let oom_kills = if matches!(outcome.status, StageStatus::Failed | StageStatus::TimedOut)
-            {
-                let killed = outcome.exit_code == Some(SIGKILLED);
-                self.oom_kills(stage_wall, &watch, killed).await
-            } else {
-                Vec::new()
-            };
-            if let Some(e) = &mut outcome.error {
-                *e = with_oom_kills(e, &oom_kills);
-            }
-            emit(Event::StageFinished {
-                pipeline: pipeline.id.clone(),
-                stage: st.name.clone(),
-                status: if oom_kills.is_empty() {
-                    stage_label(outcome.status)
-                } else {
-                    "OOM-KILLED"
-                }
-                .into(),
-                duration: ended - started_offset,
-            });
-            metrics.extend(outcome.metrics.clone());
-            if outcome.status != StageStatus::Passed {
-                status = if outcome.status == StageStatus::Interrupted {
+            let record = self
+                .stage(&pipeline.id, &run, st, (i, pipeline.stages.len()), log_rel)
+                .await?;
+            metrics.extend(record.metrics.clone());
+            if record.status != StageStatus::Passed {
+                status = if record.status == StageStatus::Interrupted {
                     RunStatus::Interrupted
                 } else {
                     RunStatus::Failed
                 };
-                error = outcome.error.clone();
+                error = record.error.clone();
             }
-            stages.push(StageRecord {
-                name: st.name.clone(),
-                category: st.category.as_str().into(),
-                action: st.action.kind().into(),
-                started_offset_s: started_offset.as_secs_f64(),
-                ended_offset_s: ended.as_secs_f64(),
-                duration_s: (ended - started_offset).as_secs_f64(),
-                exit_code: outcome.exit_code,
-                status: outcome.status,
-                metrics: outcome.metrics,
-                log: log_rel,
-                error: outcome.error,
-                oom_kills,
-            });
+            stages.push(record);
         }
         let e2e = clock.elapsed();
 
         let checks = checks::evaluate(&pipeline.expect, &metrics, &vars);
-        if status == RunStatus::Passed && checks.iter().any(|c| !c.passed) {
+        if status == RunStatus::Passed
+            && let Some(failed) = checks::failures(&checks)
+        {
             status = RunStatus::CheckFailed;
-            let failed: Vec<String> = checks
-                .iter()
-                .filter(|c| !c.passed)
-                .map(|c| {
-                    format!(
-                        "{} ({} {}, got {})",
-                        c.name,
-                        c.metric,
-                        c.expected,
-                        c.actual.map_or("nothing".into(), |a| a.to_string())
-                    )
-                })
-                .collect();
-            error = Some(format!("check failed: {}", failed.join("; ")));
+            error = Some(failed);
         }
         if status != RunStatus::Passed {
             self.save_container_logs(&project_name, &run_dir).await;
@@ -623,6 +571,71 @@ impl Harness {
             record,
             run_dir,
             environment_error,
+        })
+    }
+
+    /// Execute one stage of a run (`index` of `total`), its log at `log_rel` in the run
+    /// folder: the sampler's window, the OOM kills that explain a failure, the events, and
+    /// its record. `rtde bench` runs every stage through this, `rtde stage` the named ones.
+    pub(crate) async fn stage(
+        &self,
+        pipeline: &str,
+        run: &StageRun<'_>,
+        st: &Stage,
+        (index, total): (usize, usize),
+        log_rel: String,
+    ) -> Result<StageRecord> {
+        let started_offset = run.clock.elapsed();
+        self.reporter.event(Event::StageStarted {
+            pipeline: pipeline.to_string(),
+            stage: st.name.clone(),
+            index,
+            total,
+        });
+        if let Some(s) = run.sampler {
+            s.begin_stage(&st.name);
+        }
+        let mut log = StageLog::create(&run.dir.join(&log_rel))?;
+        let stage_wall = Utc::now();
+        let mut outcome = stage::execute(st, &run.ctx, &mut log).await;
+        if let Some(s) = run.sampler {
+            s.end_stage();
+        }
+        let ended = run.clock.elapsed();
+        // Asked after the stage's time is taken: waiting for the event is not its work.
+        let oom_kills = if matches!(outcome.status, StageStatus::Failed | StageStatus::TimedOut) {
+            let killed = outcome.exit_code == Some(SIGKILLED);
+            self.oom_kills(stage_wall, run.watch, killed).await
+        } else {
+            Vec::new()
+        };
+        if let Some(e) = &mut outcome.error {
+            *e = with_oom_kills(e, &oom_kills);
+        }
+        self.reporter.event(Event::StageFinished {
+            pipeline: pipeline.to_string(),
+            stage: st.name.clone(),
+            status: if oom_kills.is_empty() {
+                stage_label(outcome.status)
+            } else {
+                "OOM-KILLED"
+            }
+            .into(),
+            duration: ended - started_offset,
+        });
+        Ok(StageRecord {
+            name: st.name.clone(),
+            category: st.category.as_str().into(),
+            action: st.action.kind().into(),
+            started_offset_s: started_offset.as_secs_f64(),
+            ended_offset_s: ended.as_secs_f64(),
+            duration_s: (ended - started_offset).as_secs_f64(),
+            exit_code: outcome.exit_code,
+            status: outcome.status,
+            metrics: outcome.metrics,
+            log: log_rel,
+            error: outcome.error,
+            oom_kills,
         })
     }
 
@@ -718,7 +731,25 @@ fn with_oom_kills(error: &str, kills: &[OomKillRecord]) -> String {
     format!("{}; {error}", named.join("; "))
 }
 
-fn stage_label(status: StageStatus) -> &'static str {
+/// The record of a stage not reached because an earlier one failed.
+pub(crate) fn skipped(st: &Stage, offset: Duration) -> StageRecord {
+    StageRecord {
+        name: st.name.clone(),
+        category: st.category.as_str().into(),
+        action: st.action.kind().into(),
+        started_offset_s: offset.as_secs_f64(),
+        ended_offset_s: offset.as_secs_f64(),
+        duration_s: 0.0,
+        exit_code: None,
+        status: StageStatus::Skipped,
+        metrics: BTreeMap::new(),
+        log: String::new(),
+        error: None,
+        oom_kills: Vec::new(),
+    }
+}
+
+pub(crate) fn stage_label(status: StageStatus) -> &'static str {
     match status {
         StageStatus::Passed => "passed",
         StageStatus::Failed => "FAILED",

@@ -16,4 +16,8 @@ mod paths;
 mod skipped;
 // Containers the kernel killed for exceeding their memory limit.
 mod oom;
+// A stack worked step by step: up, stage (across calls), status, down.
+mod stage;
+#[path = "../support/up.rs"]
+mod up;
 mod util;

@@ -249,12 +249,7 @@ fn up_status_and_down_work_a_stack_by_hand() {
         said.contains("rtde down p90"),
         "up says how to stop: {said}"
     );
-    let project = said
-        .split_whitespace()
-        .find(|w| w.starts_with("rtde-p90-"))
-        .expect("up names the project")
-        .trim_end_matches(';')
-        .to_string();
+    let project = crate::util::project_named(&said, "rtde-p90-");
 
     // A kept stack survives a sweep, though its `rtde up` process is gone.
     assert_eq!(output(&mut sandbox.rtde(&["clean"])).status.code(), Some(0));
@@ -267,13 +262,5 @@ fn up_status_and_down_work_a_stack_by_hand() {
         "{listed}"
     );
 
-    assert_eq!(
-        output(&mut sandbox.rtde(&["down", "p90"])).status.code(),
-        Some(0)
-    );
-    assert!(
-        leftovers(&project).is_empty(),
-        "left: {:?}",
-        leftovers(&project)
-    );
+    sandbox.down_leaves_nothing("p90", &project);
 }

@@ -6,6 +6,8 @@ use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+pub use crate::up::project_named;
+
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -113,6 +115,18 @@ pub fn output(cmd: &mut Command) -> Output {
         String::from_utf8_lossy(&out.stderr)
     );
     out
+}
+
+impl Sandbox {
+    /// `rtde down <id>` passes and leaves nothing of the project on the engine.
+    pub fn down_leaves_nothing(&self, id: &str, project: &str) {
+        assert_eq!(output(&mut self.rtde(&["down", id])).status.code(), Some(0));
+        assert!(
+            leftovers(project).is_empty(),
+            "left: {:?}",
+            leftovers(project)
+        );
+    }
 }
 
 /// Names of every container, network and volume of a Compose project still on the engine.
