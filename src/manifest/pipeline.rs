@@ -25,6 +25,16 @@ pub const BUILTIN_VARIABLES: [&str; 8] = [
     "shared_dir",
 ];
 
+/// The parts of a stack, in their documented order (docs/manifest.md, `stack:`).
+pub const STACK_PARTS: [&str; 6] = [
+    "ingestion",
+    "processor",
+    "storage",
+    "transform",
+    "orchestrator",
+    "serving",
+];
+
 #[derive(Debug, Clone)]
 pub struct Pipeline {
     pub id: String,

@@ -7,7 +7,7 @@ use std::fmt::Write;
 use std::path::Path;
 
 use super::Loc;
-use super::pipeline::{Action, CheckRule, Command, Pipeline, ProbeKind};
+use super::pipeline::{Action, CheckRule, Command, Pipeline, ProbeKind, STACK_PARTS};
 use super::template::Template;
 
 /// A string as a JSON string, which YAML reads back unchanged.
@@ -60,14 +60,7 @@ pub fn render(p: &Pipeline, root: &Path) -> String {
     let _ = writeln!(out, "name: {}", quote(&p.name));
     let _ = writeln!(out, "tier: {}", p.tier);
     out.push_str("stack:\n");
-    for part in [
-        "ingestion",
-        "processor",
-        "storage",
-        "transform",
-        "orchestrator",
-        "serving",
-    ] {
+    for part in STACK_PARTS {
         let value = p.stack.get(part).map(String::as_str).unwrap_or("none");
         let _ = writeln!(out, "  {part}: {value}");
     }

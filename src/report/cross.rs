@@ -108,14 +108,7 @@ mod tests {
     use super::*;
 
     fn known(id: &str, parts: [&str; 6]) -> Known {
-        let names = [
-            "ingestion",
-            "processor",
-            "storage",
-            "transform",
-            "orchestrator",
-            "serving",
-        ];
+        let names = crate::manifest::STACK_PARTS;
         Known {
             id: id.to_string(),
             stack: names
