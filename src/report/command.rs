@@ -17,7 +17,7 @@ use crate::paths::{COMPARISON_DIR, under_root};
 use crate::report::cross::Known;
 use crate::report::markdown::{self, ReportInput};
 use crate::report::model::{self, E2E, Sources};
-use crate::report::{build_charts, chart, regression, results_md};
+use crate::report::{build_charts, chart, paths_md, regression, results_md};
 use crate::results::baseline::parse_threshold;
 use crate::results::runs_table;
 use crate::results::summary::row_from_runs;
@@ -212,8 +212,27 @@ pub fn report(root: &Path, args: &ReportArgs, stdout: &mut dyn Write) -> Result<
         stdout,
         "{}: {} pipeline(s) measured",
         shown(&root, &out),
-        comparison.map_or(0, |c| c.pipelines.len())
+        comparison.as_ref().map_or(0, |c| c.pipelines.len())
     )?;
+    // The technology map's measured section follows the curated table only, like the
+    // committed BENCHMARK_RESULTS.md; a root without the document (a test's) has none.
+    let doc = root.join(paths_md::DOC);
+    if args.folder.is_none() && args.results.is_none() && args.out.is_none() && doc.is_file() {
+        let before =
+            fs::read_to_string(&doc).with_context(|| format!("reading {}", doc.display()))?;
+        let section = paths_md::render(comparison.as_ref(), &shown(&root, &results));
+        let after = paths_md::splice(&before, &section).map_err(|e| {
+            Error::InvalidInput(format!(
+                "{}: {e}; rtde report writes its measured section between the two marker \
+                 lines (src/report/paths_md.rs)",
+                doc.display()
+            ))
+        })?;
+        if after != before {
+            write_atomic(&doc, after.as_bytes())?;
+        }
+        writeln!(stdout, "{}: measured section regenerated", paths_md::DOC)?;
+    }
     Ok(exit::OK)
 }
 

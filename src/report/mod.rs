@@ -1,5 +1,5 @@
 //! Reports of results: the comparison report with its SVG charts, regressions against a
-//! baseline, and BENCHMARK_RESULTS.md.
+//! baseline, BENCHMARK_RESULTS.md and the measured section of docs/streaming-data-paths.md.
 //!
 //! Rendering is kept apart from I/O: [`model`] loads, [`chart`] and [`markdown`] turn the
 //! loaded figures into strings, and [`command`] decides which files get written.
@@ -9,6 +9,7 @@ pub mod command;
 pub mod cross;
 pub mod markdown;
 pub mod model;
+pub mod paths_md;
 pub mod regression;
 pub mod results_md;
 
