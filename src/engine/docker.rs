@@ -1,5 +1,6 @@
 //! The Docker engine through its API (bollard): containers by label, health, exec, logs,
-//! leftovers and removal.
+//! a project's events, stats, leftovers and removal. This is rtde's one door to the
+//! engine's API: no other module holds a bollard client.
 //!
 //! Compose is driven through its CLI (see `compose.rs`), but everything rtde *observes* goes
 //! through the API: Compose v1 has no JSON output, v2 changed its JSON shape in 2.21, and
@@ -13,9 +14,11 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use bollard::Docker;
 use bollard::exec::{CreateExecOptions, StartExecResults};
+use bollard::models::{ContainerStatsResponse, EventMessage, SystemInfo};
 use bollard::query_parameters::{
-    CreateImageOptions, InspectContainerOptions, ListContainersOptions, ListNetworksOptions,
-    ListVolumesOptions, LogsOptions, RemoveContainerOptions, RemoveVolumeOptions,
+    CreateImageOptions, EventsOptions, InspectContainerOptions, ListContainersOptions,
+    ListNetworksOptions, ListVolumesOptions, LogsOptions, RemoveContainerOptions,
+    RemoveVolumeOptions, StatsOptions,
 };
 use futures_util::StreamExt;
 
@@ -68,6 +71,54 @@ pub struct ContainerInfo {
 }
 
 type NameAndLabels = (String, HashMap<String, String>);
+
+/// One event of a container of a project, as the engine reported it.
+#[derive(Debug, Clone)]
+pub struct ContainerEvent {
+    /// `create`, `start`, `die`, `oom`, …
+    pub action: String,
+    pub id: String,
+    /// The engine's clock, nanoseconds since the epoch (0 when the engine gave none).
+    pub time_ns: i64,
+    /// The container's labels, `name` and `image`.
+    pub attributes: HashMap<String, String>,
+}
+
+impl ContainerEvent {
+    fn from_message(event: EventMessage) -> Option<ContainerEvent> {
+        let actor = event.actor?;
+        Some(ContainerEvent {
+            action: event.action?,
+            id: actor.id?,
+            time_ns: event.time_nano.unwrap_or_default(),
+            attributes: actor.attributes.unwrap_or_default(),
+        })
+    }
+
+    pub fn name(&self) -> Option<&str> {
+        self.attributes.get("name").map(String::as_str)
+    }
+
+    pub fn service(&self) -> &str {
+        self.attributes
+            .get(SERVICE_LABEL)
+            .map_or("", String::as_str)
+    }
+
+    pub fn one_off(&self) -> bool {
+        self.attributes
+            .get(ONEOFF_LABEL)
+            .is_some_and(|v| v == "True")
+    }
+}
+
+/// What `inspect` tells of a container beyond its listing.
+#[derive(Debug, Clone, Default)]
+pub struct ContainerDetails {
+    pub image_id: Option<String>,
+    pub mem_limit_bytes: Option<u64>,
+    pub cgroup_parent: String,
+}
 
 /// Resources of one project that still exist.
 #[derive(Debug, Default)]
@@ -127,8 +178,13 @@ impl Engine {
         Ok(Engine { docker })
     }
 
-    pub fn client(&self) -> &Docker {
-        &self.docker
+    /// An engine for code that is handed one but never asks it (unit tests of the sampler's
+    /// decisions): no connection is made until a request.
+    #[cfg(test)]
+    pub(crate) fn unconnected() -> Result<Engine> {
+        Ok(Engine {
+            docker: Docker::connect_with_local_defaults()?,
+        })
     }
 
     pub fn api_version(&self) -> String {
@@ -345,6 +401,85 @@ impl Engine {
             .collect())
     }
 
+    /// The events of a project's containers (`create`, `start`, `die`, `oom`, …), from
+    /// `since` (the engine's clock, `seconds.nanoseconds`; `None`: from now) until the
+    /// stream is dropped. The one subscription to a project's containers: the run's
+    /// container watcher and the sampler's discovery both take theirs from here. An error
+    /// of the engine's stream is yielded as it comes (both readers stop there).
+    pub fn project_events(
+        &self,
+        project: &str,
+        since: Option<String>,
+    ) -> impl futures_util::Stream<Item = Result<ContainerEvent>> + Send + Unpin + 'static {
+        let mut filters = label_filter(&[(PROJECT_LABEL, project)]);
+        filters.insert("type".to_string(), vec!["container".to_string()]);
+        let project = project.to_string();
+        self.docker
+            .events(Some(EventsOptions {
+                since,
+                until: None,
+                filters: Some(filters),
+            }))
+            .filter_map(move |event| {
+                std::future::ready(match event {
+                    Ok(event) => ContainerEvent::from_message(event).map(Ok),
+                    Err(e) => Some(Err(anyhow::Error::new(e).context(format!(
+                        "following the engine's events for project {project}"
+                    )))),
+                })
+            })
+            .boxed()
+    }
+
+    /// A container's image id, memory limit and `HostConfig.CgroupParent` (empty: the
+    /// engine's default); `None` when it is gone.
+    pub async fn container_details(&self, id: &str) -> Option<ContainerDetails> {
+        let inspect = self
+            .docker
+            .inspect_container(id, None::<InspectContainerOptions>)
+            .await
+            .map_err(|e| tracing::debug!(container = id, "inspect failed: {e}"))
+            .ok()?;
+        let host = inspect.host_config.unwrap_or_default();
+        Some(ContainerDetails {
+            image_id: inspect.image,
+            mem_limit_bytes: host
+                .memory
+                .and_then(|m| u64::try_from(m).ok())
+                .filter(|m| *m > 0),
+            cgroup_parent: host.cgroup_parent.unwrap_or_default(),
+        })
+    }
+
+    /// An image's id (`sha256:…`), when the engine has the image.
+    pub async fn image_id(&self, image: &str) -> Option<String> {
+        self.docker.inspect_image(image).await.ok()?.id
+    }
+
+    /// The engine's `docker info`: its kernel, cgroup version and driver, its clock.
+    pub async fn info(&self) -> Result<SystemInfo> {
+        self.docker
+            .info()
+            .await
+            .context("asking the Docker engine how it places containers in cgroups (docker info)")
+    }
+
+    /// A container's stats stream: one message a second while it runs.
+    pub fn stats(
+        &self,
+        id: &str,
+    ) -> impl futures_util::Stream<Item = Result<ContainerStatsResponse>> + Send + Unpin + 'static
+    {
+        let options = StatsOptions {
+            stream: true,
+            one_shot: false,
+        };
+        self.docker
+            .stats(id, Some(options))
+            .map(|m| m.map_err(anyhow::Error::new))
+            .boxed()
+    }
+
     /// A container's memory limit in bytes (`None` without one, or when it is gone).
     pub async fn memory_limit(&self, id: &str) -> Option<u64> {
         self.docker
@@ -452,6 +587,18 @@ impl Backoff {
             return false;
         }
         tokio::time::sleep_until((now + self.interval).min(self.deadline)).await;
+        self.interval = (self.interval * 3 / 2).min(self.max);
+        true
+    }
+
+    /// [`Backoff::pause`] for a caller on a plain thread (librdkafka's blocking clients in
+    /// `topics`, which run outside any runtime).
+    pub fn pause_blocking(&mut self) -> bool {
+        let now = tokio::time::Instant::now();
+        if now >= self.deadline {
+            return false;
+        }
+        std::thread::sleep((now + self.interval).min(self.deadline) - now); // the poll's pause
         self.interval = (self.interval * 3 / 2).min(self.max);
         true
     }
