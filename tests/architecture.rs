@@ -2,7 +2,8 @@
 //! top-level module, and a module that reaches up (or sideways) is named with the file and
 //! line of the import. The layers are read from the document itself (its ```` ```layers ````
 //! block), so the test and the document cannot disagree; within a module, two files that
-//! import each other are refused too (each is half of the other's job).
+//! import each other are refused too (each is half of the other's job). The same scan holds
+//! the rule on who writes to the terminal.
 //!
 //! A plain source scan, not a compiler query: `use crate::a::b` and inline `crate::a::f()`
 //! are what a reader sees as a dependency, and that is what the layers are about.
@@ -255,6 +256,70 @@ fn no_two_files_of_a_module_import_each_other() {
         pairs.is_empty(),
         "files that import each other:\n{}",
         pairs.join("\n")
+    );
+}
+
+/// Where a source writes to the terminal itself (`println!`, `eprintln!`, `print!`,
+/// `eprint!`, `std::io::stdout()`, `std::io::stderr()`), outside the places architecture.md
+/// allows: `output/`, `main.rs`, a command's own module in `commands/`, and the `stdout`
+/// sink of `generate` (the events are its data, not a message).
+fn terminal_writes(files: &[Source]) -> Vec<String> {
+    const ALLOWED: [&str; 3] = ["output", "main", "commands"];
+    const DATA: &str = "generate/sink/jsonl.rs";
+    let mut found = Vec::new();
+    for file in files {
+        if ALLOWED.contains(&file.module.as_str()) || file.rel == Path::new(DATA) {
+            continue;
+        }
+        for (i, line) in code(&file.text).lines().enumerate() {
+            let writes = [
+                "println!",
+                "print!(",
+                "std::io::stdout()",
+                "std::io::stderr()",
+            ]
+            .iter()
+            .any(|w| line.contains(w));
+            if writes {
+                found.push(format!(
+                    "src/{}:{}: {}",
+                    file.rel.display(),
+                    i + 1,
+                    line.trim()
+                ));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn only_the_output_layer_and_the_commands_write_to_the_terminal() {
+    let found = terminal_writes(&sources(&root().join("src")));
+    assert!(
+        found.is_empty(),
+        "terminal writes outside output/ and commands/ (emit an output::Event, or return the \
+         text to the command):\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn a_planted_print_in_the_core_is_named() {
+    let files = [
+        fixture(
+            "run/guard.rs",
+            "fn f() {\n    eprintln!(\"rtde: interrupted\");\n}\n",
+        ),
+        fixture(
+            "commands/topics.rs",
+            "fn f() { println!(\"topic ready\"); }\n",
+        ),
+        fixture("generate/sink/jsonl.rs", "let out = std::io::stdout();\n"),
+    ];
+    assert_eq!(
+        terminal_writes(&files),
+        ["src/run/guard.rs:2: eprintln!(\"rtde: interrupted\");"]
     );
 }
 
