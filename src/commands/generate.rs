@@ -65,3 +65,43 @@ fn options(args: &GenerateArgs) -> Options {
             .collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::cli::{Cli, Command};
+
+    fn parsed(args: &[&str]) -> Options {
+        let cli = Cli::parse_from([&["rtde", "generate"], args].concat());
+        let Command::Generate(args) = cli.command else {
+            unreachable!("parsed as generate")
+        };
+        options(&args)
+    }
+
+    #[test]
+    fn the_command_line_becomes_the_generators_options() {
+        let o = parsed(&[
+            "--key",
+            "pickup-zone",
+            "--compression",
+            "zstd",
+            "--duplicate-rate",
+            "0.5",
+            "--malformed-rate",
+            "0",
+        ]);
+        assert_eq!(o.key, generate::KafkaKey::PickupZone);
+        assert_eq!(o.compression, generate::Compression::Zstd);
+        assert_eq!(
+            o.dirty,
+            [(Category::Duplicate, 0.5), (Category::Malformed, 0.0)]
+        );
+        let defaults = parsed(&[]);
+        assert_eq!(defaults.key, generate::KafkaKey::TripId);
+        assert_eq!(defaults.compression, generate::Compression::Lz4);
+        assert!(defaults.dirty.is_empty(), "no rate given, none replaced");
+    }
+}

@@ -425,3 +425,24 @@ fn replay_into(
     delivery.deliver(&batch)?;
     Ok(oracle.finish())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_closing_line_says_what_was_sent_how_fast_and_at_what_cpu_cost() {
+        let generated = Generated {
+            events: 10_000,
+            bronze_rows: 9_988,
+            silver_rows: 9_743,
+            seconds: 0.5,
+            cpu_seconds: 0.25,
+        };
+        assert_eq!(
+            generated.to_string(),
+            "rtde generate: 10000 events (9988 Bronze, 9743 Silver) in 0.500 s = 20000 events/s; \
+             CPU 0.250 s = 25.000 µs/event"
+        );
+    }
+}

@@ -957,6 +957,11 @@ mod tests {
     }
 
     #[test]
+    fn a_stacks_project_is_named_after_its_pipeline_and_run() {
+        assert_eq!(project_name("p01", "1a2b3c4d"), "rtde-p01-1a2b3c4d");
+    }
+
+    #[test]
     fn run_ids_differ() {
         assert_ne!(new_run_id(), new_run_id());
         assert_eq!(new_run_id().len(), 8);
