@@ -128,7 +128,8 @@ async fn measure(
         method,
         interval: INTERVAL,
     };
-    let sampler = Sampler::start(engine.clone(), project, config).await?;
+    let events = engine.follow_project(project).await?;
+    let sampler = Sampler::start(engine.clone(), &events, config).await?;
     let own_before = cpu_seconds(UsageWho::RUSAGE_SELF)?;
     let children_before = cpu_seconds(UsageWho::RUSAGE_CHILDREN)?;
     let dockerd_stat = PathBuf::from(format!("/proc/{dockerd}/stat"));

@@ -190,7 +190,11 @@ async fn start_sampler(project: &Project, method: Method, interval_ms: u64) -> S
     let engine = Engine::connect()
         .await
         .unwrap_or_else(|e| panic!("connecting to the engine: {e:#}"));
-    Sampler::start(engine, &project.name, config)
+    let events = engine
+        .follow_project(&project.name)
+        .await
+        .unwrap_or_else(|e| panic!("following the project's events: {e:#}"));
+    Sampler::start(engine, &events, config)
         .await
         .unwrap_or_else(|e| panic!("starting the {method:?} sampler: {e:#}"))
 }

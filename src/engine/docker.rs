@@ -9,6 +9,7 @@
 //! `com.docker.compose.project` and rtde's own `rtde.*` labels.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
@@ -109,6 +110,73 @@ impl ContainerEvent {
         self.attributes
             .get(ONEOFF_LABEL)
             .is_some_and(|v| v == "True")
+    }
+}
+
+/// Events a slow reader may fall behind by before it misses some: a run's containers make
+/// a few events each, so this is far more than a stack of dozens of services produces.
+const EVENTS_BUFFERED: usize = 4096;
+
+/// The engine's `since` parameter: seconds.nanoseconds since the epoch.
+pub fn since_parameter(unix_ns: i128) -> String {
+    format!("{}.{:09}", unix_ns / 1_000_000_000, unix_ns % 1_000_000_000)
+}
+
+/// A project's container events, read from the engine once ([`Engine::follow_project`])
+/// and handed to every reader; reading stops when the last clone and reader are dropped.
+#[derive(Clone)]
+pub struct ProjectEvents {
+    project: String,
+    sender: tokio::sync::broadcast::Sender<ContainerEvent>,
+    _task: Arc<AbortOnDrop>,
+}
+
+impl ProjectEvents {
+    pub fn project(&self) -> &str {
+        &self.project
+    }
+
+    /// A reader of the events from now on: every one of them, unless it falls more than
+    /// [`EVENTS_BUFFERED`] behind (it is then told how many it missed, in the log).
+    pub fn reader(&self) -> EventReader {
+        EventReader {
+            receiver: self.sender.subscribe(),
+            _events: self.clone(),
+        }
+    }
+}
+
+/// One reader of a project's events; it keeps the subscription alive.
+pub struct EventReader {
+    receiver: tokio::sync::broadcast::Receiver<ContainerEvent>,
+    _events: ProjectEvents,
+}
+
+impl EventReader {
+    /// The next event. It waits while the stack is quiet; a reader's task is aborted when
+    /// its run no longer needs it.
+    pub async fn next(&mut self) -> Option<ContainerEvent> {
+        use tokio::sync::broadcast::error::RecvError;
+        loop {
+            match self.receiver.recv().await {
+                Ok(event) => return Some(event),
+                Err(RecvError::Lagged(missed)) => tracing::warn!(
+                    project = %self._events.project,
+                    missed,
+                    "a reader of the project's events fell behind and missed some"
+                ),
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    }
+}
+
+/// The task that reads the engine's stream, aborted with the last reader's handle.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
@@ -401,34 +469,57 @@ impl Engine {
             .collect())
     }
 
-    /// The events of a project's containers (`create`, `start`, `die`, `oom`, …), from
-    /// `since` (the engine's clock, `seconds.nanoseconds`; `None`: from now) until the
-    /// stream is dropped. The one subscription to a project's containers: the run's
-    /// container watcher and the sampler's discovery both take theirs from here. An error
-    /// of the engine's stream is yielded as it comes (both readers stop there).
-    pub fn project_events(
-        &self,
-        project: &str,
-        since: Option<String>,
-    ) -> impl futures_util::Stream<Item = Result<ContainerEvent>> + Send + Unpin + 'static {
+    /// Follow the events of a project's containers (`create`, `start`, `die`, `oom`, …)
+    /// from now on the engine's clock, until the last [`ProjectEvents`] is dropped. This is
+    /// the one subscription to a project's containers: the run's container watcher and the
+    /// sampler's discovery each read it through [`ProjectEvents::subscribe`]. It replays from
+    /// the moment it was asked for (`since`, on the engine's clock, which a remote engine
+    /// may set apart from this host's), so a container created while the subscription is
+    /// still connecting is not missed.
+    pub async fn follow_project(&self, project: &str) -> Result<ProjectEvents> {
+        let info = self.info().await?;
+        let since = info
+            .system_time
+            .as_deref()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .and_then(|t| t.timestamp_nanos_opt())
+            .map(|ns| since_parameter(i128::from(ns)));
         let mut filters = label_filter(&[(PROJECT_LABEL, project)]);
         filters.insert("type".to_string(), vec!["container".to_string()]);
+        let mut stream = self.docker.events(Some(EventsOptions {
+            since,
+            until: None,
+            filters: Some(filters),
+        }));
+        let (sender, _) = tokio::sync::broadcast::channel(EVENTS_BUFFERED);
+        let forward = sender.clone();
+        let name = project.to_string();
         let project = project.to_string();
-        self.docker
-            .events(Some(EventsOptions {
-                since,
-                until: None,
-                filters: Some(filters),
-            }))
-            .filter_map(move |event| {
-                std::future::ready(match event {
-                    Ok(event) => ContainerEvent::from_message(event).map(Ok),
-                    Err(e) => Some(Err(anyhow::Error::new(e).context(format!(
-                        "following the engine's events for project {project}"
-                    )))),
-                })
-            })
-            .boxed()
+        let task = tokio::spawn(async move {
+            while let Some(event) = stream.next().await {
+                match event {
+                    Ok(event) => {
+                        if let Some(event) = ContainerEvent::from_message(event) {
+                            // No reader right now is not an error: readers come and go.
+                            let _ = forward.send(event);
+                        }
+                    }
+                    Err(err) => {
+                        tracing::warn!(
+                            project,
+                            "the engine's event stream failed; containers created from now on \
+                             are not watched or sampled: {err}"
+                        );
+                        break;
+                    }
+                }
+            }
+        });
+        Ok(ProjectEvents {
+            project: name,
+            sender,
+            _task: Arc::new(AbortOnDrop(task)),
+        })
     }
 
     /// A container's image id, memory limit and `HostConfig.CgroupParent` (empty: the
@@ -601,5 +692,22 @@ impl Backoff {
         std::thread::sleep((now + self.interval).min(self.deadline) - now); // the poll's pause
         self.interval = (self.interval * 3 / 2).min(self.max);
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn since_is_seconds_and_nanoseconds_on_the_engines_clock() {
+        let start = chrono::DateTime::parse_from_rfc3339("2026-11-25T12:00:00.5Z")
+            .unwrap()
+            .timestamp_nanos_opt()
+            .unwrap();
+        assert_eq!(
+            since_parameter(i128::from(start)),
+            format!("{}.500000000", start / 1_000_000_000)
+        );
     }
 }

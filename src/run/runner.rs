@@ -532,10 +532,11 @@ impl Harness {
         let pipeline = spec.pipeline;
         let project_name = &stack.project.name;
         let guard = self.guard(stack);
-        let watch = ContainerWatch::start(&self.engine, project_name);
+        let events = self.engine.follow_project(project_name).await?;
+        let watch = ContainerWatch::start(&self.engine, &events);
         let sampler = match &spec.sampling {
             Some(config) => Some(
-                Sampler::start(self.engine.clone(), project_name, *config)
+                Sampler::start(self.engine.clone(), &events, *config)
                     .await
                     .context("starting the memory/CPU sampler")?,
             ),

@@ -227,7 +227,8 @@ pub async fn run(
     std::fs::create_dir_all(dir.join("stages"))
         .with_context(|| format!("creating {}", dir.join("stages").display()))?;
 
-    let watch = ContainerWatch::start(&harness.engine, &stack.project);
+    let events = harness.engine.follow_project(&stack.project).await?;
+    let watch = ContainerWatch::start(&harness.engine, &events);
     let run = StageRun {
         ctx: StageContext {
             engine: &harness.engine,

@@ -12,10 +12,9 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
-use futures_util::StreamExt;
 use tokio::task::JoinHandle;
 
-use crate::engine::docker::{ContainerEvent, Engine};
+use crate::engine::docker::{ContainerEvent, Engine, ProjectEvents};
 use crate::results::record::ContainerRecord;
 
 type Seen = Arc<Mutex<BTreeMap<String, ContainerRecord>>>;
@@ -31,15 +30,17 @@ pub struct ContainerWatch {
 }
 
 impl ContainerWatch {
-    /// Start watching before `up`, so no container is created unseen.
-    pub fn start(engine: &Engine, project: &str) -> ContainerWatch {
+    /// Start watching before `up`, so no container is created unseen: `events` is the
+    /// project's one subscription, which the sampler reads too.
+    pub fn start(engine: &Engine, events: &ProjectEvents) -> ContainerWatch {
         let seen: Seen = Arc::default();
         let killed: Killed = Arc::default();
-        let mut stream = engine.project_events(project, None);
+        let project = events.project().to_string();
+        let mut events = events.reader();
         let (watch_engine, watch_seen, watch_killed) =
             (engine.clone(), seen.clone(), killed.clone());
         let task = tokio::spawn(async move {
-            while let Some(Ok(event)) = stream.next().await {
+            while let Some(event) = events.next().await {
                 match event.action.as_str() {
                     "oom" => {
                         let at = match event.time_ns {
@@ -67,7 +68,7 @@ impl ContainerWatch {
             killed,
             task,
             engine: engine.clone(),
-            project: project.to_string(),
+            project,
         }
     }
 

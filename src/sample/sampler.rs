@@ -18,13 +18,12 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, anyhow};
 use bollard::models::SystemInfo;
-use futures_util::StreamExt;
 use tokio::task::JoinSet;
 
 use super::cgroup::{CgroupDriver, CgroupVersion, ContainerCgroup, ContainerDirs, Layout, Mounts};
 use super::series::{ContainerSeries, MethodInfo, Point, Recording, StageWindow};
 use super::{Reading, ResourceReport, stats_stream};
-use crate::engine::docker::{ContainerEvent, ContainerInfo, Engine};
+use crate::engine::docker::{ContainerEvent, ContainerInfo, Engine, EventReader, ProjectEvents};
 use crate::error::Error;
 
 /// How to read memory and CPU.
@@ -59,7 +58,14 @@ impl Sampler {
     /// Starts sampling every container whose label com.docker.compose.project == project,
     /// including ones that appear later (found from Docker events) and one-off `compose run`
     /// containers. Never blocks the caller's work: sampling runs on its own task/thread.
-    pub async fn start(engine: Engine, project: &str, config: SamplerConfig) -> Result<Sampler> {
+    /// `events` is the project's one subscription (the run's container watcher reads it
+    /// too); it must have been taken before the containers to sample can appear.
+    pub async fn start(
+        engine: Engine,
+        events: &ProjectEvents,
+        config: SamplerConfig,
+    ) -> Result<Sampler> {
+        let project = events.project();
         if config.interval.is_zero() {
             return Err(
                 Error::InvalidInput("the sampling interval must be above zero".into()).into(),
@@ -96,8 +102,8 @@ impl Sampler {
             .spawn(move || collector.run(inbox))
             .context("starting the sampling thread")?;
         let discovery = Discovery {
+            events: events.reader(),
             engine,
-            project: project.to_string(),
             clock,
             layout,
             commands: commands.clone(),
@@ -282,12 +288,6 @@ impl Clock {
     fn event_us(&self, time_nano: i64) -> u64 {
         (((time_nano as i128) - self.start_unix_ns).max(0) / 1_000) as u64
     }
-
-    /// Docker's `since` parameter: seconds.nanoseconds since the epoch.
-    fn since_parameter(&self) -> String {
-        let ns = self.start_unix_ns;
-        format!("{}.{:09}", ns / 1_000_000_000, ns % 1_000_000_000)
-    }
 }
 
 /// A tokio task that is aborted when this is dropped (a sampler dropped without `stop`).
@@ -353,7 +353,9 @@ enum Command {
 /// Finds the project's containers and reports their births and deaths to the collector.
 struct Discovery {
     engine: Engine,
-    project: String,
+    /// Read from the subscription's start, so a container created between it and the
+    /// listing is not lost (and one seen twice is tracked once).
+    events: EventReader,
     clock: Clock,
     /// Some: the cgroup method (the collector reads files); None: the stats method.
     layout: Option<Layout>,
@@ -367,11 +369,6 @@ struct Discovery {
 
 impl Discovery {
     async fn run(mut self, existing: Vec<ContainerInfo>) {
-        // Events replay from the sampler's start, so a container created between the listing
-        // and the subscription is not lost (and one seen twice is tracked once).
-        let mut events = self
-            .engine
-            .project_events(&self.project, Some(self.clock.since_parameter()));
         for c in existing {
             let name = if c.name.is_empty() {
                 c.id.clone()
@@ -383,17 +380,8 @@ impl Discovery {
                 self.follow_stats(&c.id);
             }
         }
-        while let Some(event) = events.next().await {
-            match event {
-                Ok(event) => self.on_event(event).await,
-                Err(err) => {
-                    tracing::warn!(
-                        project = %self.project,
-                        "Docker's event stream failed; containers created from now on are not sampled: {err}"
-                    );
-                    break;
-                }
-            }
+        while let Some(event) = self.events.next().await {
+            self.on_event(event).await;
         }
         // Keep the stats streams of known containers running until stop() aborts this task.
         while self.streams.join_next().await.is_some() {}
@@ -792,10 +780,6 @@ mod tests {
             clock.event_us(start - 1_000),
             0,
             "events before the start clamp to 0"
-        );
-        assert_eq!(
-            clock.since_parameter(),
-            format!("{}.500000000", start / 1_000_000_000)
         );
     }
 }
