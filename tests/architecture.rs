@@ -3,7 +3,7 @@
 //! line of the import. The layers are read from the document itself (its ```` ```layers ````
 //! block), so the test and the document cannot disagree; within a module, two files that
 //! import each other are refused too (each is half of the other's job). The same scan holds
-//! the rule on who writes to the terminal.
+//! the rules on who writes to the terminal and who talks to the Docker engine.
 //!
 //! A plain source scan, not a compiler query: `use crate::a::b` and inline `crate::a::f()`
 //! are what a reader sees as a dependency, and that is what the layers are about.
@@ -320,6 +320,57 @@ fn a_planted_print_in_the_core_is_named() {
     assert_eq!(
         terminal_writes(&files),
         ["src/run/guard.rs:2: eprintln!(\"rtde: interrupted\");"]
+    );
+}
+
+/// Where a source outside `engine/` uses bollard for anything but its data types
+/// (`bollard::models`, the engine's JSON as structs): `engine::docker::Engine` is the one
+/// door to the engine's API.
+fn engine_doors(files: &[Source]) -> Vec<String> {
+    let mut found = Vec::new();
+    for file in files.iter().filter(|f| f.module != "engine") {
+        for (i, line) in code(&file.text).lines().enumerate() {
+            let mut rest = line;
+            while let Some(at) = rest.find("bollard::") {
+                let path = &rest[at + "bollard::".len()..];
+                if !path.starts_with("models::") {
+                    found.push(format!(
+                        "src/{}:{}: {}",
+                        file.rel.display(),
+                        i + 1,
+                        line.trim()
+                    ));
+                    break;
+                }
+                rest = path;
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn only_the_engine_module_talks_to_the_engine() {
+    let found = engine_doors(&sources(&root().join("src")));
+    assert!(
+        found.is_empty(),
+        "bollard used outside src/engine (add what is needed to engine::docker::Engine):\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn a_planted_bollard_client_outside_the_engine_is_named() {
+    let files = [
+        fixture(
+            "sample/sampler.rs",
+            "use bollard::models::SystemInfo;\nuse bollard::Docker;\n",
+        ),
+        fixture("engine/docker.rs", "use bollard::Docker;\n"),
+    ];
+    assert_eq!(
+        engine_doors(&files),
+        ["src/sample/sampler.rs:2: use bollard::Docker;"]
     );
 }
 
