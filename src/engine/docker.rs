@@ -137,7 +137,7 @@ impl ProjectEvents {
     }
 
     /// A reader of the events from now on: every one of them, unless it falls more than
-    /// [`EVENTS_BUFFERED`] behind (it is then told how many it missed, in the log).
+    /// `EVENTS_BUFFERED` behind (it is then told how many it missed, in the log).
     pub fn reader(&self) -> EventReader {
         EventReader {
             receiver: self.sender.subscribe(),
@@ -472,7 +472,7 @@ impl Engine {
     /// Follow the events of a project's containers (`create`, `start`, `die`, `oom`, …)
     /// from now on the engine's clock, until the last [`ProjectEvents`] is dropped. This is
     /// the one subscription to a project's containers: the run's container watcher and the
-    /// sampler's discovery each read it through [`ProjectEvents::subscribe`]. It replays from
+    /// sampler's discovery each read it through [`ProjectEvents::reader`]. It replays from
     /// the moment it was asked for (`since`, on the engine's clock, which a remote engine
     /// may set apart from this host's), so a container created while the subscription is
     /// still connecting is not missed.

@@ -1,8 +1,9 @@
 //! Reports of results: the comparison report with its SVG charts, regressions against a
 //! baseline, and BENCHMARK_RESULTS.md.
 //!
-//! Rendering is kept apart from I/O: [`model`] loads, [`chart`] and [`markdown`] turn the
-//! loaded figures into strings, and [`command`] decides which files get written.
+//! Rendering only: `results::comparison` loads, [`chart`] and [`markdown`] turn the loaded
+//! figures into strings, and `commands::compare` and `commands::report` decide which files
+//! get written.
 
 pub mod chart;
 pub mod cross;
