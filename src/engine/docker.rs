@@ -68,6 +68,10 @@ pub struct ContainerInfo {
     /// `healthy`, `unhealthy`, `starting`, or `None` without a healthcheck.
     pub health: Option<String>,
     pub exit_code: Option<i64>,
+    /// The engine's State.OOMKilled: the kernel's OOM killer ended its main process.
+    pub oom_killed: bool,
+    /// Its memory limit (`mem_limit`), if it has one.
+    pub mem_limit_bytes: Option<u64>,
     pub labels: HashMap<String, String>,
 }
 
@@ -283,6 +287,11 @@ impl Engine {
             };
             let labels = s.labels.unwrap_or_default();
             let state = inspect.state.unwrap_or_default();
+            let mem_limit_bytes = inspect
+                .host_config
+                .and_then(|h| h.memory)
+                .and_then(|m| u64::try_from(m).ok())
+                .filter(|m| *m > 0);
             out.push(ContainerInfo {
                 name: inspect
                     .name
@@ -301,6 +310,8 @@ impl Engine {
                     .map(|s| s.to_string())
                     .filter(|s| !s.is_empty() && s != "none"),
                 exit_code: state.exit_code,
+                oom_killed: state.oom_killed.unwrap_or(false),
+                mem_limit_bytes,
                 labels,
                 id,
             });
@@ -310,6 +321,28 @@ impl Engine {
 
     pub async fn project_containers(&self, project: &str) -> Result<Vec<ContainerInfo>> {
         self.containers(&[(PROJECT_LABEL, project)]).await
+    }
+
+    /// The project's one-off containers (`compose run`), stopped ones included.
+    pub async fn oneoff_containers(&self, project: &str) -> Result<Vec<ContainerInfo>> {
+        self.containers(&[(PROJECT_LABEL, project), (ONEOFF_LABEL, "True")])
+            .await
+    }
+
+    /// Force-remove one container (and its anonymous volumes); gone already is fine.
+    pub async fn remove_container(&self, id: &str) -> Result<()> {
+        self.docker
+            .remove_container(
+                id,
+                Some(RemoveContainerOptions {
+                    force: true,
+                    v: true,
+                    ..Default::default()
+                }),
+            )
+            .await
+            .or_else(ignore_not_found)
+            .with_context(|| format!("removing container {id}"))
     }
 
     /// Run a command in a running container; output chunks go to `sink` as they arrive.
@@ -426,17 +459,8 @@ impl Engine {
     pub async fn remove_project(&self, project: &str) -> Result<Leftovers> {
         let found = self.leftovers(project).await?;
         for c in self.project_containers(project).await? {
-            self.docker
-                .remove_container(
-                    &c.id,
-                    Some(RemoveContainerOptions {
-                        force: true,
-                        v: true,
-                        ..Default::default()
-                    }),
-                )
+            self.remove_container(&c.id)
                 .await
-                .or_else(ignore_not_found)
                 .with_context(|| format!("removing container {}", c.name))?;
         }
         for n in &found.networks {

@@ -565,7 +565,9 @@ impl Harness {
         let mut error = up.as_ref().err().map(|e| format!("{e:#}"));
         if up.is_err() {
             let killed = error.as_ref().is_some_and(|e| e.contains("code 137"));
-            let kills = self.oom_kills(clock_wall, &watch, killed).await;
+            let kills = self
+                .oom_kills(clock_wall, &watch, &stack.project.name, killed)
+                .await;
             if let Some(e) = &mut error {
                 *e = with_oom_kills(e, &kills);
             }
@@ -732,10 +734,12 @@ impl Harness {
         // Asked after the stage's time is taken: waiting for the event is not its work.
         let oom_kills = if matches!(outcome.status, StageStatus::Failed | StageStatus::TimedOut) {
             let killed = outcome.exit_code == Some(SIGKILLED);
-            self.oom_kills(stage_wall, run.watch, killed).await
+            self.oom_kills(stage_wall, run.watch, &run.ctx.project.name, killed)
+                .await
         } else {
             Vec::new()
         };
+        self.remove_oneoffs(&run.ctx.project.name).await;
         if let Some(e) = &mut outcome.error {
             *e = with_oom_kills(e, &oom_kills);
         }
@@ -766,37 +770,77 @@ impl Harness {
         })
     }
 
-    /// The containers of the run the OOM killer hit since `since`, as kill records. When
-    /// something was SIGKILLed (`killed`), as the OOM killer does, the engine's `oom` event
-    /// may still be on its way (containerd can report the exit first), so the watcher is
-    /// asked again until it has seen one or [`OOM_EVENT_WAIT`] passes.
+    /// The containers of the run the OOM killer hit since `since`, as kill records, from
+    /// two sources: the engine's `oom` events (the watcher) and the State.OOMKilled of the
+    /// project's one-off containers, which outlive their exit until [`Self::remove_oneoffs`].
+    /// When something was SIGKILLed (`killed`), as the OOM killer does, the kill may not be
+    /// known yet (containerd can report the exit first), so both are asked again until one
+    /// names it or [`OOM_EVENT_WAIT`] passes.
     async fn oom_kills(
         &self,
         since: chrono::DateTime<Utc>,
         watch: &ContainerWatch,
+        project: &str,
         killed: bool,
     ) -> Vec<OomKillRecord> {
         let deadline = tokio::time::Instant::now() + OOM_EVENT_WAIT;
         let mut backoff = Backoff::new(READY_FIRST_POLL, READY_MAX_POLL, deadline);
-        let kills = loop {
-            let kills = watch.oom_kills(since);
-            if !kills.is_empty() || !killed || !backoff.pause().await {
-                break kills;
-            }
-        };
-        let mut out = Vec::new();
-        for kill in kills {
-            let limit = match kill.mem_limit_bytes {
-                Some(limit) => Some(limit),
-                None => self.engine.memory_limit(&kill.id).await,
-            };
-            out.push(OomKillRecord {
-                container: kill.name,
-                service: kill.service,
-                mem_limit_bytes: limit,
+        // (container id, record), in the order found.
+        let mut found: Vec<(String, OomKillRecord)> = Vec::new();
+        loop {
+            let oneoffs = self
+                .engine
+                .oneoff_containers(project)
+                .await
+                .unwrap_or_default();
+            let from_state = oneoffs.into_iter().filter(|c| c.oom_killed).map(|c| {
+                watch.note_oom_kill(&c.id);
+                let record = OomKillRecord {
+                    container: c.name,
+                    service: c.service,
+                    mem_limit_bytes: c.mem_limit_bytes,
+                };
+                (c.id, record)
             });
+            let from_events = watch.oom_kills(since).into_iter().map(|c| {
+                let record = OomKillRecord {
+                    container: c.name,
+                    service: c.service,
+                    mem_limit_bytes: c.mem_limit_bytes,
+                };
+                (c.id, record)
+            });
+            for (id, record) in from_events.chain(from_state) {
+                if !found.iter().any(|(seen, _)| *seen == id) {
+                    found.push((id, record));
+                }
+            }
+            if !found.is_empty() || !killed || !backoff.pause().await {
+                break;
+            }
+        }
+        let mut out = Vec::new();
+        for (id, mut kill) in found {
+            if kill.mem_limit_bytes.is_none() {
+                kill.mem_limit_bytes = self.engine.memory_limit(&id).await;
+            }
+            out.push(kill);
         }
         out
+    }
+
+    /// Removes the project's one-off containers once a stage has ended and its OOM kills
+    /// are read (rtde runs them without `--rm`, see `stage::action`). A failure here is
+    /// left to teardown, which removes every container of the project.
+    async fn remove_oneoffs(&self, project: &str) {
+        let Ok(oneoffs) = self.engine.oneoff_containers(project).await else {
+            return;
+        };
+        for c in oneoffs {
+            if let Err(err) = self.engine.remove_container(&c.id).await {
+                tracing::warn!("{err:#}; teardown removes it");
+            }
+        }
     }
 
     /// Every container's log, for a run that failed: the evidence is gone after teardown.
@@ -915,6 +959,8 @@ mod tests {
             status: status.into(),
             health: health.map(String::from),
             exit_code,
+            oom_killed: false,
+            mem_limit_bytes: None,
             labels: Default::default(),
         }
     }

@@ -58,7 +58,11 @@ async fn action(stage: &Stage, ctx: &StageContext<'_>, log: &mut StageLog) -> Re
             Ok(Some(code))
         }
         Action::Run(sc) => {
-            let mut sub: Vec<String> = vec!["run".into(), "--rm".into(), "-T".into()];
+            // No `--rm`: a container removed on exit takes the engine's `oom` event with it
+            // when that event is processed after the exit (the engine drops an event whose
+            // container is gone), and its limit can no longer be read. The runner reads
+            // what it needs once the stage has ended and removes the container then.
+            let mut sub: Vec<String> = vec!["run".into(), "-T".into()];
             for (k, v) in render_env(&sc.environment, ctx.vars)? {
                 sub.extend(["-e".into(), format!("{k}={v}")]);
             }

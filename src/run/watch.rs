@@ -95,6 +95,15 @@ impl ContainerWatch {
         out
     }
 
+    /// Records a kill known from the engine's State.OOMKilled rather than its `oom` event,
+    /// so the run's container list says so too.
+    pub fn note_oom_kill(&self, id: &str) {
+        let mut killed = self.killed.lock().unwrap_or_else(|e| e.into_inner());
+        if !killed.iter().any(|(_, known)| known == id) {
+            killed.push((Utc::now(), id.to_string()));
+        }
+    }
+
     /// Stop watching and return every container seen, plus any still listed (in case an
     /// event was missed), in service order.
     pub async fn finish(self) -> Vec<ContainerRecord> {
