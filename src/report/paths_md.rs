@@ -7,8 +7,8 @@
 
 use std::fmt::Write;
 
-use crate::report::model::{self, Comparison, E2E, PipelineResult};
 use crate::report::results_md::{environment_ids, environments_table};
+use crate::results::comparison::{self, Comparison, E2E, PipelineResult};
 
 /// The document, relative to the root.
 pub const DOC: &str = "docs/streaming-data-paths.md";
@@ -29,7 +29,7 @@ impl Figure {
     fn header(self) -> String {
         match self {
             Figure::Median(key, _) => {
-                let m = model::metric(key);
+                let m = comparison::metric(key);
                 format!("{} [{}]", m.label, m.unit)
             }
             Figure::SilverRows => "Silver rows".to_string(),
@@ -45,7 +45,7 @@ impl Figure {
         };
         match self {
             Figure::Median(key, decimals) => p
-                .median(model::metric(key))
+                .median(comparison::metric(key))
                 .map_or_else(|| "–".to_string(), |v| format!("{v:.decimals$}")),
             Figure::SilverRows => p.row.silver_rows.map_or("–".to_string(), |n| n.to_string()),
             Figure::DbtTests => pair(p.row.dbt_pass, p.row.dbt_tests),
