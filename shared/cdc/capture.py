@@ -218,17 +218,31 @@ def run(args):
                 done.set()
 
     engine = DebeziumJsonEngine(properties=properties(args), handler=Handler())
-    worker = threading.Thread(target=engine.run, daemon=True)
+    failure = []
+
+    def serve():
+        try:
+            engine.run()
+        except Exception as err:  # noqa: BLE001 - reported below, on the main thread
+            # Closing the engine once enough events are delivered interrupts its thread;
+            # that is the stop asked for, not a failure.
+            if not done.is_set():
+                failure.append(err)
+
+    worker = threading.Thread(target=serve, daemon=True)
     worker.start()
     if args.stop_after:
         while not done.wait(0.5):
             if not worker.is_alive():
                 sys.exit(f"capture.py: the engine stopped after {state['count']} "
-                         f"of {args.stop_after} events")
+                         f"of {args.stop_after} events: {failure}")
         engine.close()
         worker.join(60)
     else:
         worker.join()
+        if failure:
+            sys.exit(f"capture.py: the engine failed after {state['count']} events: "
+                     f"{failure[0]}")
     print(f"change_events={state['count']}", flush=True)
 
 
