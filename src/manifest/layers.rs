@@ -662,7 +662,7 @@ impl Merger<'_, '_> {
                 }
                 continue;
             }
-            let Some(mut stage) = self.stage(src, i, item) else {
+            let Some(stage) = self.stage(src, i, item) else {
                 continue;
             };
             self.brought.extend(stage.checks.iter().cloned());
