@@ -157,7 +157,9 @@ fn debezium_captures_the_generators_postgres_rows_and_flink_reads_them_into_the_
     };
     generate(format!("jsonl:{}", at("trips.jsonl").display()))?;
     let oracle: Value = serde_json::from_str(&std::fs::read_to_string(at("oracle.json"))?)?;
-    let bronze_rows = oracle["bronze_rows"].as_u64().context("oracle bronze_rows")?;
+    let bronze_rows = oracle["bronze_rows"]
+        .as_u64()
+        .context("oracle bronze_rows")?;
     ensure!(
         oracle["dead_letters"].as_u64() > Some(0),
         "the generation holds no malformed event: it would not show that none reaches the table"
@@ -174,7 +176,11 @@ fn debezium_captures_the_generators_postgres_rows_and_flink_reads_them_into_the_
     let started = Instant::now();
     let mut child = Command::new(cdc_python())
         .arg(repo_root().join("shared/cdc/capture.py"))
-        .args(["run", "--sink", &format!("jsonl:{}", at("changes.jsonl").display())])
+        .args([
+            "run",
+            "--sink",
+            &format!("jsonl:{}", at("changes.jsonl").display()),
+        ])
         .args(["--host", &host, "--port", &port.to_string()])
         .args(["--table", &format!("public.{name}"), "--slot", &name])
         .args(["--stop-after", &bronze_rows.to_string()])
@@ -236,7 +242,10 @@ fn debezium_captures_the_generators_postgres_rows_and_flink_reads_them_into_the_
         assert_eq!(event["source"]["connector"], "postgresql", "{event}");
         assert_eq!(event["source"]["version"], "3.6.3.Final", "{event}");
         assert_eq!(event["source"]["table"], name.as_str(), "{event}");
-        assert!(event.get("schema").is_none(), "schemas.enable=false: {event}");
+        assert!(
+            event.get("schema").is_none(),
+            "schemas.enable=false: {event}"
+        );
     }
     // The after-images against the table: the same trip ids (duplicates included: the sink
     // copies every Bronze row) and the same money, to the cent, from the decimal text.

@@ -315,14 +315,20 @@ fn p12_captures_postgres_changes_with_debezium_into_flink_end_to_end_on_tansu() 
     assert_eq!(metrics["captured_events"], metrics["change_events"]);
     assert_eq!(metrics["bronze_rows"], metrics["oracle_bronze_rows"]);
     // Nothing malformed reaches a table, so there is no dead-letter check on this path.
-    assert!(run["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|c| !c["name"].as_str().unwrap().contains("dead-letter")));
+    assert!(
+        run["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| !c["name"].as_str().unwrap().contains("dead-letter"))
+    );
     assert_ran_images(
         &run,
-        &["rtde/postgres:15", "rtde/debezium:3.6.3", "rtde/flink:2.0.1"],
+        &[
+            "rtde/postgres:15",
+            "rtde/debezium:3.6.3",
+            "rtde/flink:2.0.1",
+        ],
     );
     let mut rows = csv::Reader::from_reader(table.as_bytes());
     let header = rows.headers().unwrap().clone();

@@ -658,7 +658,8 @@ impl Merger<'_, '_> {
                 }
                 if let Some(at) = position(self, "remove", target, stages) {
                     let removed = stages.remove(at);
-                    self.dropped.extend(removed.checks.into_iter().map(|(c, _)| c.name));
+                    self.dropped
+                        .extend(removed.checks.into_iter().map(|(c, _)| c.name));
                 }
                 continue;
             }

@@ -709,10 +709,9 @@ stage:
 expect:
   - {name: every letter arrived, metric: letters, equals: 1}
 ";
-        let base = BASE.replace("id: p01", "id: p02").replace(
-            "  - name: count\n",
-            "  - use: letters\n  - name: count\n",
-        );
+        let base = BASE
+            .replace("id: p01", "id: p02")
+            .replace("  - name: count\n", "  - use: letters\n  - name: count\n");
         let removed = "extends: p02\nid: p05\nname: Removed\nstages:\n  - remove: letters\n";
         let replaced = "extends: p02\nid: p06\nname: Replaced\nstages:\n  - replace: letters\n    name: other\n    category: validation\n    run: {service: tools}\n    timeout: 1m\n";
         let dir = root(&[
