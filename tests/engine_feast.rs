@@ -5,8 +5,8 @@
 //! `pipelines/21-feast-feature-store/feast/materialize.py` is what P21's `features` stage runs
 //! (there on dbt's `fct_trips`, here on the reference Silver of the engine tests' generation):
 //! the `feast apply` and `feast materialize` CLI, then `get_online_features` through the SDK.
-//! The check must be able to fail: with one day's revenue in the oracle a cent higher, exactly
-//! that value is a mismatch.
+//! The check must be able to fail: read against an oracle with one day's revenue a cent
+//! higher, the same online store gives exactly one mismatch.
 //!
 //! Needs the Feast venv `.venv-feast` (`pipelines/21-feast-feature-store/feast/requirements.txt`;
 //! `.ci/run` makes it) and the repo's `.venv` (DuckDB, for the reference Silver).
@@ -62,21 +62,18 @@ fn feast_applies_and_materializes_and_its_online_features_equal_the_oracle() -> 
     ]))
     .context("building the reference Silver")?;
 
-    let materialize = |oracle: &Path, work: &str| {
+    let materialize = |args: &[&str], oracle: &Path| {
         run(Command::new(feast_python())
             .arg(repo_root().join("pipelines/21-feast-feature-store/feast/materialize.py"))
-            .arg("--silver")
-            .arg(format!(
-                "parquet:{}",
-                at("reference/silver.parquet").display()
-            ))
+            .args(args)
             .arg("--oracle")
             .arg(oracle)
             .arg("--work")
-            .arg(at(work)))
+            .arg(at("feast")))
     };
+    let silver = format!("parquet:{}", at("reference/silver.parquet").display());
     let started = Instant::now();
-    let out = materialize(&at("oracle.json"), "feast")?;
+    let out = materialize(&["--silver", &silver], &at("oracle.json"))?;
     eprintln!(
         "feast: {out}in {:.1} s in all",
         started.elapsed().as_secs_f64()
@@ -92,7 +89,7 @@ fn feast_applies_and_materializes_and_its_online_features_equal_the_oracle() -> 
     let first = &mut tampered["gold"]["daily"][0]["revenue_cents"];
     *first = Value::from(first.as_i64().unwrap() + 1);
     std::fs::write(at("tampered.json"), serde_json::to_vec(&tampered)?)?;
-    let out = materialize(&at("tampered.json"), "feast-tampered")?;
+    let out = materialize(&["--compare-only"], &at("tampered.json"))?;
     assert_eq!(count(&out, "feast_mismatches")?, 1, "{out}");
     Ok(())
 }

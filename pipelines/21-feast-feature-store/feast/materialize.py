@@ -3,6 +3,7 @@
 SQLite online store → online features of sampled entities held to the oracle's Gold.
 
     materialize.py --silver parquet:GLOB|duckdb:FILE#TABLE --oracle ORACLE.json --work DIR [--sample N]
+    materialize.py --compare-only --oracle ORACLE.json --work DIR [--sample N]
 
 `--silver` is Silver's rows: Parquet files (the test: the reference Silver), or a table of a
 DuckDB file (the stack: dbt's `fct_trips`, one row per Silver trip, whatever the storage
@@ -13,6 +14,8 @@ generation window, then reads the online store through the SDK (`get_online_feat
 N days (spread over the window, default 10) and every payment type, and compares each value
 with the oracle's. Prints `feast_entities_checked=N` and `feast_mismatches=M` (one per wrong
 or missing value), and the seconds of apply, materialize and the online read.
+`--compare-only` reads an online store made before in DIR and compares it with ORACLE
+(the test's check that a wrong oracle value is found, without a second materialization).
 """
 
 import argparse
@@ -70,7 +73,8 @@ def feast(work, *args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--silver", required=True)
+    parser.add_argument("--silver")
+    parser.add_argument("--compare-only", action="store_true")
     parser.add_argument("--oracle", required=True, type=Path)
     parser.add_argument("--work", required=True, type=Path)
     parser.add_argument("--sample", type=int, default=10)
@@ -79,16 +83,20 @@ def main():
     oracle = json.loads(args.oracle.read_text())
     start, end = oracle["window"]["start"], oracle["window"]["end"]
     work = args.work
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    for name in ("feature_store.yaml", "features.py"):
-        shutil.copy(HERE / name, work / name)
-    (work / "data").mkdir()
-    feature_files(args.silver, work / "data", end)
-
-    apply_s = feast(work, "apply")
-    # The window's bounds in ISO form; materialize takes [START, END] by event timestamp.
-    materialize_s = feast(work, "materialize", start, end)
+    if not args.compare_only:
+        if not args.silver:
+            parser.error("--silver is required unless --compare-only")
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        for name in ("feature_store.yaml", "features.py"):
+            shutil.copy(HERE / name, work / name)
+        (work / "data").mkdir()
+        feature_files(args.silver, work / "data", end)
+        apply_s = feast(work, "apply")
+        # The window's bounds in ISO form; materialize takes [START, END] by event timestamp.
+        materialize_s = feast(work, "materialize", start, end)
+        print(f"feast_apply_seconds={apply_s:.1f}")
+        print(f"feast_materialize_seconds={materialize_s:.1f}")
 
     from feast import FeatureStore
 
@@ -116,8 +124,6 @@ def main():
                     mismatches += 1
                     print(f"mismatch: {row} {feature}: online {value}, oracle {expected}",
                           file=sys.stderr)
-    print(f"feast_apply_seconds={apply_s:.1f}")
-    print(f"feast_materialize_seconds={materialize_s:.1f}")
     print(f"feast_online_seconds={online_s:.2f}")
     print(f"feast_entities_checked={len(days) + len(payments)}")
     print(f"feast_mismatches={mismatches}")
