@@ -338,3 +338,27 @@ fn p12_captures_postgres_changes_with_debezium_into_flink_end_to_end_on_tansu() 
     assert_eq!(&row[column("substituted_broker")], "tansu");
     assert_eq!(&row[column("substituted_storage")], "files");
 }
+
+// ---- Issue #22: the feature store (P21) ----
+
+/// P21 without a registry: P01 on tansu with files storage, then Feast's `apply` and
+/// `materialize` into the SQLite online store from dbt's `fct_trips`; the online features of
+/// the sampled days and every payment type equal the oracle (P01's checks, and that one).
+#[test]
+fn p21_materializes_features_that_equal_the_oracle_end_to_end_on_tansu() {
+    require_images(&[
+        "rtde/rtde:0.1.0",
+        "rtde/dbt:1.11.16",
+        "rtde/tansu:0.6.0",
+        "rtde/flink:2.0.1",
+        "rtde/feast:0.67.0",
+    ]);
+    let (run, _) = bench_passes("p21", &["--broker", "tansu", "--var", "storage=files"], 5);
+    let metrics = &run["metrics"];
+    assert_eq!(metrics["feast_mismatches"], 0.0, "{metrics}");
+    assert!(
+        metrics["feast_entities_checked"].as_f64().unwrap() >= 10.0,
+        "{metrics}"
+    );
+    assert_ran_images(&run, &["rtde/feast:0.67.0"]);
+}
