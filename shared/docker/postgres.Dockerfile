@@ -10,7 +10,10 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends postgresql-15 \
  && rm -rf /var/lib/apt/lists/*
 COPY shared/docker/postgres/start.sh /usr/local/bin/rtde-postgres
-RUN chmod 0755 /usr/local/bin/rtde-postgres
+# The data folder exists in the image, owned by postgres, so that a fresh named volume mounted
+# there takes that owner (Docker copies it), not root's.
+RUN chmod 0755 /usr/local/bin/rtde-postgres \
+ && install -d -o postgres -g postgres -m 0700 /var/lib/postgresql/data
 ENV PATH=/usr/lib/postgresql/15/bin:$PATH
 LABEL rtde.postgres.distribution="Debian bookworm postgresql-15, wal_level=logical"
 USER postgres
