@@ -2,13 +2,13 @@
 
 pub mod availability;
 mod checks;
+mod context;
 pub mod environment;
 pub mod guard;
 mod log;
 pub mod owner;
 mod probe;
 mod process;
-pub mod record;
 pub mod runner;
 mod stage;
 pub mod stepwise;
