@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::sample::ResourceReport;
 
+pub use super::tasks::TaskRecord;
+
 /// Bumped when a field changes meaning (adding one does not bump it).
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -109,6 +111,10 @@ pub struct StageRecord {
     /// Containers the OOM killer hit while the stage ran (the likely cause of its failure).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub oom_kills: Vec<OomKillRecord>,
+    /// The tasks an orchestrator ran in this stage, with its own start, end and state
+    /// (`rtde-task` lines of the stage output; src/run/tasks.rs).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tasks: Vec<TaskRecord>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -636,6 +636,7 @@ impl Harness {
             log: log_rel,
             error: outcome.error,
             oom_kills,
+            tasks: outcome.tasks,
         })
     }
 
@@ -746,6 +747,7 @@ pub(crate) fn skipped(st: &Stage, offset: Duration) -> StageRecord {
         log: String::new(),
         error: None,
         oom_kills: Vec::new(),
+        tasks: Vec::new(),
     }
 }
 
