@@ -121,7 +121,7 @@ def main():
     run_id = run["id"]
     print(f"mage: pipeline run {run_id} of {opts.pipeline} created ({run['status']})", flush=True)
 
-    status, pause = run["status"], 0.2
+    status, pause, blocks = run["status"], 0.2, {}
     while status not in ENDED:
         if time.monotonic() > deadline:
             mage.call("PUT", f"pipeline_runs/{run_id}", {"pipeline_run": {"status": "cancelled"}})
@@ -133,6 +133,11 @@ def main():
         if now != status:
             print(f"mage: run {run_id} {now}", flush=True)
             status = now
+        # Each block's change of state as it happens, so a run that hangs shows where.
+        for block in mage.call("GET", "block_runs", pipeline_run_id=run_id)["block_runs"]:
+            if blocks.get(block["block_uuid"]) != block["status"]:
+                blocks[block["block_uuid"]] = block["status"]
+                print(f"mage: block {block['block_uuid']} {block['status']}", flush=True)
 
     block_runs = mage.call("GET", "block_runs", pipeline_run_id=run_id)["block_runs"]
     completed = 0
