@@ -291,8 +291,9 @@ fn p01_runs_end_to_end_on_tansu_with_files_storage_and_reads_every_record() {
 /// P19 on tansu: Mage really runs the work. rtde triggers the pipeline the Mage server loaded
 /// from the folder's files through its API and waits for Mage's own end state; every block
 /// ran and is recorded in run.json with Mage's start, end and state, and the checks (Bronze,
-/// Silver, dead letters, every dbt test with Gold equal to the oracle) pass. Takes about
-/// 4 minutes on 2 loaded cores (Mage's server alone needs over a minute to answer).
+/// Silver, dead letters, every dbt test with Gold equal to the oracle) pass. Takes 4–5
+/// minutes on 2 loaded cores (298 s at load 18; Mage's server alone needs over a minute to
+/// answer). Once, at load 34 beside P20's test, the Mage run hung to its 14-minute deadline.
 #[test]
 fn p19_runs_end_to_end_on_tansu_with_mage_running_every_block() {
     require_images(&[
