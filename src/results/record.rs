@@ -109,6 +109,10 @@ pub struct StageRecord {
     /// Containers the OOM killer hit while the stage ran (the likely cause of its failure).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub oom_kills: Vec<OomKillRecord>,
+    /// The tasks an orchestrator ran in this stage, with its own start, end and state
+    /// (`rtde-task` lines of the stage output; src/run/tasks.rs).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tasks: Vec<TaskRecord>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -191,4 +195,21 @@ pub struct Environment {
     pub memory_bytes: Option<u64>,
     pub kernel: Option<String>,
     pub os: Option<String>,
+}
+
+/// One task of an orchestrator's run, as the orchestrator reported it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaskRecord {
+    /// The task's name in the orchestrator (a Mage block, a Prefect task, a Dagster step).
+    pub name: String,
+    /// The orchestrator's word for its final state (`completed`, `COMPLETED`, `success`).
+    pub state: String,
+    #[serde(default)]
+    pub started_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub ended_at: Option<DateTime<Utc>>,
+    /// `ended_at − started_at`, filled in by rtde when both are known.
+    #[serde(default)]
+    pub duration_s: Option<f64>,
 }

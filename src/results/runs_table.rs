@@ -228,6 +228,7 @@ pub(crate) mod tests {
             log: format!("logs/{name}.log"),
             error: None,
             oom_kills: Vec::new(),
+            tasks: Vec::new(),
         }
     }
 

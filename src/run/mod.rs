@@ -13,4 +13,5 @@ pub mod runner;
 mod stage;
 pub mod stepwise;
 pub mod sweep;
+mod tasks;
 mod watch;

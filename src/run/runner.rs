@@ -767,6 +767,7 @@ impl Harness {
             log: log_rel,
             error: outcome.error,
             oom_kills,
+            tasks: outcome.tasks,
         })
     }
 
@@ -917,6 +918,7 @@ pub(crate) fn skipped(st: &Stage, offset: Duration) -> StageRecord {
         log: String::new(),
         error: None,
         oom_kills: Vec::new(),
+        tasks: Vec::new(),
     }
 }
 

@@ -10,6 +10,7 @@ use super::context::{StageContext, service_container};
 use super::log::StageLog;
 use super::probe;
 use super::process::{Ended, run_streamed};
+use super::tasks::{self, TaskRecord};
 use crate::manifest::{Action, Stage, Template, duration};
 use crate::results::record::StageStatus;
 
@@ -18,6 +19,8 @@ pub struct StageOutcome {
     pub exit_code: Option<i64>,
     pub metrics: BTreeMap<String, f64>,
     pub error: Option<String>,
+    /// The orchestrator's tasks the stage reported (`rtde-task` lines), whatever its status.
+    pub tasks: Vec<TaskRecord>,
 }
 
 fn render_env(
@@ -100,12 +103,32 @@ fn exit_of(ended: Ended) -> Result<Option<i64>> {
 
 /// Run one stage to an outcome. Errors inside (a missing container, a failed exec) become a
 /// failed stage with the reason, not an abort of the run: teardown and the record follow.
+/// The tasks an orchestrator reported are kept whatever the outcome: a failed run's tasks say
+/// where it failed.
 pub async fn execute(stage: &Stage, ctx: &StageContext<'_>, log: &mut StageLog) -> StageOutcome {
+    let mut outcome = run_to_outcome(stage, ctx, log).await;
+    match tasks::parse(log.text()) {
+        Ok(tasks) => outcome.tasks = tasks,
+        Err(e) => {
+            let msg = format!("{e:#}");
+            let _ = log.note(&msg);
+            if outcome.status == StageStatus::Passed {
+                outcome.status = StageStatus::Failed;
+                outcome.metrics.clear();
+                outcome.error = Some(msg);
+            }
+        }
+    }
+    outcome
+}
+
+async fn run_to_outcome(stage: &Stage, ctx: &StageContext<'_>, log: &mut StageLog) -> StageOutcome {
     let fail = |status, exit_code, error: String| StageOutcome {
         status,
         exit_code,
         metrics: BTreeMap::new(),
         error: Some(error),
+        tasks: Vec::new(),
     };
     let ran = tokio::select! {
         r = tokio::time::timeout(stage.timeout, action(stage, ctx, log)) => r,
@@ -160,6 +183,7 @@ pub async fn execute(stage: &Stage, ctx: &StageContext<'_>, log: &mut StageLog) 
             exit_code: Some(code),
             metrics,
             error: None,
+            tasks: Vec::new(),
         },
         Err(e) => {
             let msg = format!("{e:#}");

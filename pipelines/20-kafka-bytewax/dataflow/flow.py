@@ -25,6 +25,7 @@ from bytewax.connectors.kafka import operators as kop
 from bytewax.dataflow import Dataflow
 from bytewax.outputs import DynamicSink, StatelessSinkPartition
 
+from silver_parquet import SILVER_SCHEMA
 from silver_rules import Window, parse, silver_row
 
 BROKERS = os.environ.get("RTDE_BROKERS", "broker:9092").split(",")
@@ -32,33 +33,6 @@ TOPIC = os.environ.get("RTDE_TOPIC", "taxi.raw_trips")
 DLQ_TOPIC = os.environ.get("RTDE_DLQ_TOPIC", "taxi.raw_trips.dlq")
 ORACLE = os.environ.get("RTDE_ORACLE", "/data/oracle.json")
 SILVER_DIR = Path(os.environ.get("RTDE_SILVER_DIR", "/data/silver"))
-
-MONEY = pa.decimal128(10, 2)
-SILVER_SCHEMA = pa.schema(
-    [
-        ("trip_id", pa.string()),
-        ("vendor_id", pa.int64()),
-        ("pickup_datetime", pa.timestamp("us")),
-        ("dropoff_datetime", pa.timestamp("us")),
-        ("passenger_count", pa.int64()),
-        ("trip_distance", pa.float64()),
-        ("rate_code_id", pa.int64()),
-        ("store_and_fwd_flag", pa.string()),
-        ("pickup_location_id", pa.int64()),
-        ("dropoff_location_id", pa.int64()),
-        ("payment_type", pa.int64()),
-        ("fare_amount", MONEY),
-        ("extra", MONEY),
-        ("mta_tax", MONEY),
-        ("tip_amount", MONEY),
-        ("tolls_amount", MONEY),
-        ("improvement_surcharge", MONEY),
-        ("total_amount", MONEY),
-        ("congestion_surcharge", MONEY),
-        ("airport_fee", MONEY),
-        ("cbd_congestion_fee", MONEY),
-    ]
-)
 
 
 class _ParquetPartition(StatelessSinkPartition):

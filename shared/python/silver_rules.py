@@ -1,7 +1,8 @@
 """The canonical Silver rules (docs/data-contract.md §3) for one Kafka message, in Python.
 
-Pure functions, no Bytewax: the dataflow (`flow.py`) wires them between Kafka and Parquet,
-and they read line by line against the reference SQL (shared/dbt/reference/silver.sql).
+Pure functions, no engine: P20's Bytewax dataflow and P19's Mage blocks wire them between
+Kafka and Parquet, and they read line by line against the reference SQL
+(shared/dbt/reference/silver.sql).
 Money is parsed as Decimal straight from the JSON text, so no amount ever passes through a
 binary float on its way to decimal(10,2).
 """
