@@ -70,6 +70,12 @@ async fn run_all(
         options.seed,
         options.broker.as_deref(),
     )?;
+    let load = crate::freshness::session::load_spec(&options.load)?;
+    if load.is_some() || options.load.find_max_rate {
+        for pipeline in pipelines {
+            crate::freshness::session::check_pipeline(pipeline, &vars)?;
+        }
+    }
     let harness = ctx.harness().await?;
     ctx.sweep(&harness.engine).await?;
     let out_dir = under_root(&ctx.root, &options.out);
@@ -83,6 +89,16 @@ async fn run_all(
         method: options.sampler,
         interval: Duration::from_millis(options.sample_interval),
     });
+    if options.load.find_max_rate {
+        let spec = crate::freshness::search::SearchSpec::new(
+            &harness,
+            &vars,
+            (&out_dir, &results_path, &runs_path, &ctx.root),
+            sampling,
+            &options.load,
+        )?;
+        return crate::freshness::search::find_max_rate(&spec, pipelines).await;
+    }
     let total = options.warmup + options.runs;
     let mut code = exit::OK;
     let mut skipped = false;
@@ -97,11 +113,14 @@ async fn run_all(
         }
         // Only the pipeline's own variables reach its run: `bench-all --broker tansu` must
         // not record a broker on a pipeline that has none (it would read as a substitution).
-        let own: BTreeMap<String, String> = vars
+        let mut own: BTreeMap<String, String> = vars
             .iter()
             .filter(|(name, _)| pipeline.variables.contains_key(*name))
             .map(|(name, value)| (name.clone(), value.clone()))
             .collect();
+        if let Some(load) = &load {
+            own.insert("events".into(), load.events().to_string());
+        }
         let mut records: Vec<RunRecord> = Vec::new();
         let mut dirs: Vec<String> = Vec::new();
         let mut failed = false;
@@ -115,6 +134,7 @@ async fn run_all(
                 total_runs: total,
                 warmup: index < options.warmup,
                 sampling,
+                load,
             };
             let outcome = match harness.run(&spec).await {
                 Ok(outcome) => outcome,
@@ -154,7 +174,14 @@ async fn run_all(
                 dirs.last().expect("just pushed"),
             )?;
             records.push(outcome.record);
-            if records.iter().any(|r| !r.warmup) {
+            if load.is_some() {
+                let rows: Vec<RunRow> = records
+                    .iter()
+                    .zip(&dirs)
+                    .map(|(record, dir)| RunRow::from_record(record, dir))
+                    .collect();
+                crate::freshness::table::upsert_sustained(&results_path, &rows)?;
+            } else if records.iter().any(|r| !r.warmup) {
                 table::upsert(&results_path, summary::row_from_runs(&records, &dirs))?;
             }
             if let Some(why) = environment_error {

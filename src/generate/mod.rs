@@ -10,6 +10,7 @@ mod dirty;
 mod events;
 mod model;
 mod oracle;
+pub mod pace;
 mod record;
 mod replay;
 mod rng;
@@ -28,6 +29,7 @@ use crate::error::Error;
 use dirty::{Category, DirtyRates, Window};
 use events::{Event, Generator};
 use oracle::{Oracle, OracleBuilder};
+use pace::{PACING_PREFIX, Pacer};
 use sink::{KafkaOptions, Sink, SinkTarget};
 
 /// Events per batch handed from the generator thread to the sinks: large enough that the
@@ -38,6 +40,10 @@ const BATCHES_AHEAD: usize = 2;
 /// Generator threads at most: beyond a few, the single thread that writes the sinks is the
 /// limit.
 const MAX_GENERATOR_THREADS: usize = 4;
+
+/// The defaults of `--start` and `--days` (cli.rs), which the stages of every pipeline use.
+pub const DEFAULT_START: &str = "2024-01-01T00:00:00";
+pub const DEFAULT_DAYS: u32 = 31;
 
 /// Everything `generate` will do, checked before anything is written.
 struct Plan {
@@ -69,6 +75,20 @@ impl Plan {
             ))
             .into());
         }
+        let events = match &args.duration {
+            None => args.events,
+            Some(text) => {
+                let duration = crate::manifest::duration::parse(text)
+                    .map_err(|err| Error::InvalidInput(format!("--duration: {err}")))?;
+                let Some(rate) = args.rate else {
+                    return Err(Error::InvalidInput(
+                        "--duration needs --rate: the events are rate × duration".into(),
+                    )
+                    .into());
+                };
+                (rate * duration.as_secs_f64()).round() as u64
+            }
+        };
         let dirty = &args.dirty;
         let overrides: Vec<(Category, f64)> = [
             (Category::Duplicate, dirty.duplicate_rate),
@@ -96,7 +116,7 @@ impl Plan {
             .map(|uri| SinkTarget::parse(uri))
             .collect::<anyhow::Result<Vec<_>>>()?;
         let plan = Plan {
-            events: args.events,
+            events,
             seed: args.seed,
             window,
             rates,
@@ -160,7 +180,7 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
 
     let started = Instant::now();
     let cpu_before = cpu_time();
-    let oracle = match &plan.from {
+    let (oracle, pacing) = match &plan.from {
         None => generate_into(&plan, &mut sinks)?,
         Some(path) => replay_into(&plan, path, &mut sinks)?,
     };
@@ -170,6 +190,18 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
     let seconds = started.elapsed().as_secs_f64();
     let cpu_seconds = cpu_time().saturating_sub(cpu_before).as_secs_f64();
 
+    if let Some(pacing) = &pacing {
+        eprintln!("{PACING_PREFIX}{}", serde_json::to_string(pacing)?);
+        if !pacing.valid {
+            eprintln!(
+                "rtde generate: the generator fell {:.1} % behind its schedule of {} events/s \
+                 (achieved {:.0} events/s): this run did not apply its load",
+                pacing.behind * 100.0,
+                pacing.rate,
+                pacing.achieved_rate
+            );
+        }
+    }
     let oracle_json = serde_json::to_string_pretty(&oracle)? + "\n";
     if let Some((path, mut file)) = oracle_file {
         std::io::Write::write_all(&mut file, oracle_json.as_bytes())
@@ -190,6 +222,24 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
         cpu_seconds * 1e6 / (oracle.events.max(1) as f64),
     );
     Ok(())
+}
+
+/// The oracle's cumulative map for the freshness probe: the index of the event each Silver
+/// row comes from, in order (row `r` of Silver is made from event `silver_events(..)[r]`),
+/// for the events `rtde generate --events N --seed S` makes with the default window and
+/// dirty rates. "How many Silver rows the first k events yield" is the number of entries
+/// below k. Event `i` depends only on (seed, i), so this is the same list the generator's
+/// oracle counted.
+pub fn silver_events(seed: u64, events: u64) -> anyhow::Result<Vec<u64>> {
+    let start = civil::parse_timestamp(DEFAULT_START)?;
+    let window = Window {
+        start,
+        end: start + i64::from(DEFAULT_DAYS) * civil::SECONDS_PER_DAY,
+    };
+    let generator = Generator::new(seed, window, DirtyRates::new(&[])?);
+    Ok((0..events)
+        .filter(|&i| matches!(generator.event(i), Event::Clean(_)))
+        .collect())
 }
 
 /// Writes generated files (seeds, schemas) into `dir`, creating it.
@@ -262,8 +312,16 @@ impl Delivery<'_> {
         }
         let mut start = 0;
         for (event, &end) in batch.events.iter().zip(&batch.ends) {
-            if let Some(pacer) = &self.pacer {
-                pacer.wait_for_turn(self.sent);
+            if let Some(pacer) = &mut self.pacer {
+                if let Some(wait) = pacer.wait_needed(self.sent) {
+                    // Nothing more is due: hand what was written to the readers before
+                    // sleeping to the next event's due time.
+                    for sink in self.sinks.iter_mut() {
+                        sink.idle()?;
+                    }
+                    std::thread::sleep(wait);
+                }
+                pacer.sent(self.sent);
             }
             let payload = &batch.payloads[start..end];
             for sink in self.sinks.iter_mut() {
@@ -276,35 +334,18 @@ impl Delivery<'_> {
     }
 }
 
-/// `--rate`: event `i` is released no earlier than `i / rate` seconds after the start, a
-/// schedule against the monotonic clock, so pauses do not accumulate drift.
-struct Pacer {
-    start: Instant,
-    events_per_second: f64,
-}
-
-impl Pacer {
-    fn wait_for_turn(&self, index: u64) {
-        let deadline = self.start + Duration::from_secs_f64(index as f64 / self.events_per_second);
-        let now = Instant::now();
-        if deadline > now {
-            std::thread::sleep(deadline - now); // until this event's deadline
-        }
-    }
-}
-
 fn delivery<'a>(plan: &Plan, sinks: &'a mut [Box<dyn Sink>]) -> Delivery<'a> {
     Delivery {
         sinks,
-        pacer: plan.rate.map(|events_per_second| Pacer {
-            start: Instant::now(),
-            events_per_second,
-        }),
+        pacer: plan.rate.map(Pacer::new),
         sent: 0,
     }
 }
 
-fn generate_into(plan: &Plan, sinks: &mut [Box<dyn Sink>]) -> anyhow::Result<Oracle> {
+fn generate_into(
+    plan: &Plan,
+    sinks: &mut [Box<dyn Sink>],
+) -> anyhow::Result<(Oracle, Option<pace::Pacing>)> {
     let generator = Generator::new(plan.seed, plan.window, plan.rates.clone());
     let mut delivery = delivery(plan, sinks);
     let total = plan.events;
@@ -354,14 +395,14 @@ fn generate_into(plan: &Plan, sinks: &mut [Box<dyn Sink>]) -> anyhow::Result<Ora
         }
         anyhow::Ok(())
     })?;
-    Ok(oracle.finish())
+    Ok((oracle.finish(), delivery.pacer.map(|p| p.finish())))
 }
 
 fn replay_into(
     plan: &Plan,
     path: &std::path::Path,
     sinks: &mut [Box<dyn Sink>],
-) -> anyhow::Result<Oracle> {
+) -> anyhow::Result<(Oracle, Option<pace::Pacing>)> {
     let generator = Generator::new(plan.seed, plan.window, plan.rates.clone());
     let rows = replay::events(path, plan.events, plan.window, |row| generator.trip_id(row))?;
     let mut delivery = delivery(plan, sinks);
@@ -377,5 +418,5 @@ fn replay_into(
         }
     }
     delivery.deliver(&batch)?;
-    Ok(oracle.finish())
+    Ok((oracle.finish(), delivery.pacer.map(|p| p.finish())))
 }

@@ -73,6 +73,8 @@ pub struct RunSpec<'a> {
     pub total_runs: u32,
     pub warmup: bool,
     pub sampling: Option<SamplerConfig>,
+    /// A sustained load (`--rate`, `--duration`): the manifest's `sustained:` mode.
+    pub load: Option<crate::freshness::session::LoadSpec>,
 }
 
 /// What executing a stage needs beyond the stage itself: its context, the folder its log
@@ -452,7 +454,24 @@ impl Harness {
             sampler: sampler.as_ref(),
             watch: &watch,
         };
+        let mut freshness = None;
+        let mut mode_checks = Vec::new();
+        let sustained = spec
+            .load
+            .as_ref()
+            .zip(pipeline.sustained.as_ref())
+            .filter(|_| status == RunStatus::Passed);
+        if let Some((load, sustained)) = sustained {
+            let o = crate::freshness::session::run_stages(self, &run, pipeline, sustained, load)
+                .await?;
+            (stages, status, error, freshness) = (o.stages, o.status, o.error, o.freshness);
+            metrics.extend(o.metrics);
+            mode_checks = o.checks;
+        }
         for (i, st) in pipeline.stages.iter().enumerate() {
+            if sustained.is_some() {
+                break;
+            }
             let log_rel = format!("stages/{:02}-{}.log", i + 1, st.name);
             let started_offset = clock.elapsed();
             if status != RunStatus::Passed {
@@ -475,7 +494,8 @@ impl Harness {
         }
         let e2e = clock.elapsed();
 
-        let checks = checks::evaluate(&pipeline.expect, &metrics, &vars);
+        let mut checks = checks::evaluate(&pipeline.expect, &metrics, &vars);
+        checks.extend(mode_checks);
         if status == RunStatus::Passed
             && let Some(failed) = checks::failures(&checks)
         {
@@ -556,6 +576,7 @@ impl Harness {
             containers,
             resources,
             environment: self.environment.clone(),
+            freshness,
         };
         let json = serde_json::to_vec_pretty(&record).context("serializing run.json")?;
         std::fs::write(run_dir.join("run.json"), json)
