@@ -10,7 +10,7 @@
 //! - `kafka://host:port/TOPIC`: the messages in the topic (high minus low watermarks).
 //!
 //! The time printed is taken when the count is complete: every row counted was visible by
-//! then, so a latency sample derived from it is never lower than the true latency.
+//! then.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Seek, SeekFrom, Write};

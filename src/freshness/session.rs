@@ -29,6 +29,7 @@ use tokio::sync::watch;
 
 use super::latency::{self, Freshness, Load};
 use super::probe::{self, Poll};
+use crate::engine::docker::Backoff;
 use crate::error::Error;
 use crate::generate::pace::{self, MAX_BEHIND, Pacing};
 use crate::manifest::{Action, Command, Pipeline, Stage, Stop, Sustained, Template};
@@ -289,6 +290,61 @@ impl ProbeProcess {
     }
 }
 
+/// Whether a one-off container of `service` runs, within [`PROBE_READY`]; false as soon as
+/// the processor ended.
+async fn processor_running(
+    h: &Harness,
+    project: &str,
+    service: &str,
+    ended: &watch::Receiver<bool>,
+) -> bool {
+    let deadline = tokio::time::Instant::now() + PROBE_READY;
+    let mut backoff = Backoff::new(Duration::from_millis(50), Duration::from_secs(1), deadline);
+    loop {
+        if *ended.borrow() {
+            return false;
+        }
+        let containers = h
+            .engine
+            .project_containers(project)
+            .await
+            .unwrap_or_default();
+        if containers
+            .iter()
+            .any(|c| c.service == service && c.one_off && c.running)
+        {
+            return true;
+        }
+        if !backoff.pause().await {
+            return false;
+        }
+    }
+}
+
+/// Sends the stop signal to a `run` processor and waits for it to end; one that ignores the
+/// signal is killed after [`STOP_GRACE`].
+async fn stop_processor(
+    h: &Harness,
+    project: &str,
+    service: &str,
+    sustained: &Sustained,
+    seq: &mut Sequence,
+    ended: &mut watch::Receiver<bool>,
+) {
+    let Stop::Signal(signal) = &sustained.stop else {
+        return;
+    };
+    seq.stopped = true;
+    signal_one_offs(h, project, service, signal).await;
+    // The processor's future (joined by the caller) ends when its container does.
+    if tokio::time::timeout(STOP_GRACE, ended.wait_for(|e| *e))
+        .await
+        .is_err()
+    {
+        signal_one_offs(h, project, service, "SIGKILL").await;
+    }
+}
+
 /// Sends `signal` to the running one-off containers of `service`.
 async fn signal_one_offs(h: &Harness, project: &str, service: &str, signal: &str) -> usize {
     let Ok(containers) = h.engine.project_containers(project).await else {
@@ -395,7 +451,28 @@ pub(crate) async fn run_stages(
         }
     }
 
-    // 2. The continuous processor.
+    // 2. The probe, polling before anything else starts (it also makes the project's
+    // network and volumes when no service is up, so the processor's `compose run` does not
+    // race it for them).
+    let probe_log = run
+        .dir
+        .join(format!("stages/{:02}-probe.log", generate_at + 1));
+    let mut probe = ProbeProcess::start(&run.ctx, sustained, load.probe_interval, probe_log)?;
+    if !probe.wait_for(PROBE_READY, |_, n| n > 0).await {
+        let _ = probe
+            .stop(h, &run.ctx.project.name, &sustained.probe_service)
+            .await;
+        out.status = RunStatus::Failed;
+        out.error = Some(format!(
+            "the freshness probe (`rtde probe` in service `{}`) reported no poll within {} s; see stages/{:02}-probe.log",
+            sustained.probe_service,
+            PROBE_READY.as_secs(),
+            generate_at + 1
+        ));
+        return Ok(out);
+    }
+
+    // 3. The continuous processor.
     let processor = &sustained.processor;
     let proc_rel = format!("stages/{:02}-{}.log", generate_at + 1, processor.name);
     // Stopped by a signal, the processor is the `run` container itself, up until stopped;
@@ -433,8 +510,8 @@ pub(crate) async fn run_stages(
             pipeline,
             sustained,
             load,
-            generate_at,
-            total,
+            (generate_at, total),
+            probe,
             &mut ended_rx,
             background,
             proc_outcome.as_ref().map(|o| o.status),
@@ -540,8 +617,8 @@ async fn sequence(
     pipeline: &Pipeline,
     sustained: &Sustained,
     load: &LoadSpec,
-    generate_at: usize,
-    total: usize,
+    (generate_at, total): (usize, usize),
+    mut probe: ProbeProcess,
     processor_ended: &mut watch::Receiver<bool>,
     background: bool,
     started: Option<StageStatus>,
@@ -554,39 +631,33 @@ async fn sequence(
         error: None,
     };
     let project = run.ctx.project.name.clone();
-    let stop_background = |seq: &mut Sequence| {
-        seq.stopped = true;
-        let signal = match &sustained.stop {
-            Stop::Signal(s) => s.clone(),
-            Stop::Stage(_) => "SIGTERM".to_string(),
-        };
-        let service = match &sustained.processor.action {
-            Action::Run(sc) => sc.service.clone(),
-            _ => String::new(),
-        };
-        (signal, service)
+    let processor_service = match &sustained.processor.action {
+        Action::Run(sc) => sc.service.clone(),
+        _ => String::new(),
     };
     if started.is_some_and(|s| s != StageStatus::Passed) {
         // The processor's job did not start: nothing to measure.
+        let _ = probe.stop(h, &project, &sustained.probe_service).await;
         return Ok(seq);
     }
-
-    // 3. The probe, ready before the load starts.
-    let probe_log = run
-        .dir
-        .join(format!("stages/{:02}-probe.log", generate_at + 1));
-    let mut probe = ProbeProcess::start(&run.ctx, sustained, load.probe_interval, probe_log)?;
-    if !probe.wait_for(PROBE_READY, |_, n| n > 0).await {
+    // A `run` processor's container up before the load (what it does before it reads is
+    // the warm-up's part of the run).
+    if background && !processor_running(h, &project, &processor_service, processor_ended).await {
         seq.error = Some(format!(
-            "the freshness probe reported no poll within {} s; see stages/{:02}-probe.log",
-            PROBE_READY.as_secs(),
-            generate_at + 1
+            "the processor `{}` had no running container within {} s; see its log",
+            sustained.processor.name,
+            PROBE_READY.as_secs()
         ));
+        stop_processor(
+            h,
+            &project,
+            &processor_service,
+            sustained,
+            &mut seq,
+            processor_ended,
+        )
+        .await;
         let _ = probe.stop(h, &project, &sustained.probe_service).await;
-        if background {
-            let (signal, service) = stop_background(&mut seq);
-            signal_one_offs(h, &project, &service, &signal).await;
-        }
         return Ok(seq);
     }
 
@@ -635,16 +706,15 @@ async fn sequence(
     // 6. Stop the processor, then the probe.
     match &sustained.stop {
         Stop::Signal(_) => {
-            let (signal, service) = stop_background(&mut seq);
-            signal_one_offs(h, &project, &service, &signal).await;
-            // The processor's future (joined by the caller) ends when its container does;
-            // one that ignores the signal is killed after the grace period.
-            if tokio::time::timeout(STOP_GRACE, processor_ended.wait_for(|ended| *ended))
-                .await
-                .is_err()
-            {
-                signal_one_offs(h, &project, &service, "SIGKILL").await;
-            }
+            stop_processor(
+                h,
+                &project,
+                &processor_service,
+                sustained,
+                &mut seq,
+                processor_ended,
+            )
+            .await;
         }
         Stop::Stage(stop) => {
             seq.stopped = true;
