@@ -33,12 +33,14 @@ pub struct Window {
     pub max_s: f64,
 }
 
-/// One point of the lag series: at `t_s` after the start of the load, the output was `lag_s`
-/// behind (now minus the due time of the newest event visible in Silver).
+/// One point of the lag series, a poll from the start of the load until Silver drained: at
+/// `t_s` after the start, `rows` were visible and the output was `lag_s` behind (now minus
+/// the due time of the newest event visible in Silver).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
 pub struct LagPoint {
     pub t_s: f64,
     pub lag_s: f64,
+    pub rows: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -79,7 +81,7 @@ fn sorted(mut v: Vec<f64>) -> Vec<f64> {
     v
 }
 
-/// The least-squares slope of `points`; `None` with fewer than three.
+/// The least-squares slope of `points` (lag over time); `None` with fewer than three.
 fn slope(points: &[LagPoint]) -> Option<f64> {
     if points.len() < 3 {
         return None;
@@ -139,23 +141,31 @@ pub fn compute(load: Load, silver_events: &[u64], polls: &[Poll]) -> Freshness {
             by_window[w].push(latency);
         }
         seen = rows;
-        if t_s <= duration {
+        if t_s >= 0.0 && drain_s.is_none() {
             let newest_due = match seen {
                 0 => 0.0,
                 n => load.due_s(silver_events[n as usize - 1]),
             };
-            if t_s >= 0.0 {
-                lag.push(LagPoint {
-                    t_s,
-                    lag_s: (t_s - newest_due).max(0.0),
-                });
-            }
+            let lag_s = if seen == expected {
+                0.0
+            } else {
+                (t_s - newest_due).max(0.0)
+            };
+            lag.push(LagPoint {
+                t_s,
+                lag_s,
+                rows: seen,
+            });
         }
         if drain_s.is_none() && seen == expected {
             drain_s = Some((t_s - load.due_s(load.events.saturating_sub(1))).max(0.0));
         }
     }
-    let after_warmup: Vec<LagPoint> = lag.iter().copied().filter(|p| p.t_s >= warmup_s).collect();
+    let after_warmup: Vec<LagPoint> = lag
+        .iter()
+        .copied()
+        .filter(|p| p.t_s >= warmup_s && p.t_s <= duration)
+        .collect();
     let lag_slope = slope(&after_warmup);
     let gaps = sorted(polls.windows(2).map(|w| w[1].t_ms - w[0].t_ms).collect());
     let all = sorted(latencies);

@@ -7,10 +7,12 @@
 //! - `session`: a run's stages in this mode (processor started before the load, probe beside
 //!   it, drain, stop, then the correctness stages as in batch mode);
 //! - `search`: `--find-max-rate`, doubling then bisection of short sustained runs;
-//! - `table`: the freshness columns of runs.csv and results.csv.
+//! - `table`: the freshness columns of runs.csv and results.csv;
+//! - `report`: the comparison report's freshness section and charts.
 
 pub mod latency;
 pub mod probe;
+pub mod report;
 pub mod search;
 pub mod session;
 pub mod table;
