@@ -294,6 +294,50 @@ pub fn section(root: &Path, results_dir: &Path, runs: &[RunRow]) -> Result<Optio
     }))
 }
 
+/// BENCHMARK_RESULTS.md's freshness table, from results.csv: empty when no pipeline has a
+/// sustained figure.
+pub fn results_md(rows: &[crate::results::table::ResultRow]) -> String {
+    let rows: Vec<_> = rows
+        .iter()
+        .filter(|r| r.load_rate.is_some() || r.max_sustainable_rate.is_some())
+        .collect();
+    if rows.is_empty() {
+        return String::new();
+    }
+    let mut md = String::new();
+    let _ = writeln!(md, "\n## Freshness under a sustained load\n");
+    let _ = writeln!(
+        md,
+        "Event-to-Silver latency at a steady, open-loop rate (medians of the counted runs; \
+         docs/metrics.md), and the highest rate `rtde bench --find-max-rate` found sustained.\n"
+    );
+    let _ = writeln!(
+        md,
+        "| pipeline | rate [ev/s] | p50 [s] | p95 [s] | p99 [s] | max [s] | drain [s] | sustained | highest sustained rate [ev/s] |"
+    );
+    let _ = writeln!(md, "|---|---:|---:|---:|---:|---:|---:|---|---:|");
+    for r in rows {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            r.pipeline_id,
+            cell(r.load_rate, 0),
+            cell(r.freshness_p50_s, 2),
+            cell(r.freshness_p95_s, 2),
+            cell(r.freshness_p99_s, 2),
+            cell(r.freshness_max_s, 2),
+            cell(r.drain_s, 2),
+            if r.sustained.is_empty() {
+                "–"
+            } else {
+                &r.sustained
+            },
+            cell(r.max_sustainable_rate, 0),
+        );
+    }
+    md
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -325,6 +369,19 @@ mod tests {
         ] {
             assert!(svg.contains(text), "{text} missing");
         }
+        let md = results_md(&[crate::results::table::ResultRow {
+            pipeline_id: "p20".into(),
+            load_rate: Some(2000.0),
+            freshness_p99_s: Some(1.5),
+            sustained: "yes".into(),
+            max_sustainable_rate: Some(4000.0),
+            ..Default::default()
+        }]);
+        assert!(
+            md.contains("| p20 | 2000 | – | – | 1.50 | – | – | yes | 4000 |"),
+            "{md}"
+        );
+        assert_eq!(results_md(&[Default::default()]), "");
         let rates = output_rate(&lag, 1.0);
         assert!(
             rates.iter().skip(3).all(|&(_, r)| (r - 100.0).abs() < 1e-6),
