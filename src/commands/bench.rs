@@ -49,6 +49,24 @@ pub async fn bench_all(ctx: &Context, args: BenchAllArgs) -> Result<i32> {
         .into_iter()
         .filter(|p| args.tier.as_ref().is_none_or(|t| &p.tier == t))
         .collect();
+    // Under a sustained load, only the pipelines that declare how (`sustained:`) run.
+    let load = &args.options.load;
+    let pipelines: Vec<Pipeline> = if load.rate.is_some() || load.find_max_rate {
+        pipelines
+            .into_iter()
+            .filter(|p| {
+                if p.sustained.is_none() {
+                    ctx.reporter.event(Event::Warning(format!(
+                        "{} declares no `sustained:` section; left out of the sustained runs",
+                        p.id
+                    )));
+                }
+                p.sustained.is_some()
+            })
+            .collect()
+    } else {
+        pipelines
+    };
     if pipelines.is_empty() {
         return Err(crate::error::Error::InvalidInput(
             "no pipeline matches the selection; `rtde list` shows ids and tiers".into(),

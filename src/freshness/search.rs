@@ -115,6 +115,25 @@ fn verdict(record: &crate::run::record::RunRecord, slo_p99_s: f64) -> Option<Str
     }
 }
 
+/// `max-rate.json` in the pipeline's results folder, and its results.csv column.
+fn write_result(
+    spec: &SearchSpec<'_>,
+    result: &mut MaxRate,
+    search: &Search,
+    last_row: Option<&runs_table::RunRow>,
+) -> Result<std::path::PathBuf> {
+    result.max_rate = search.passing;
+    if let Some(row) = last_row {
+        super::table::set_max_rate(spec.results_path, row, result.max_rate)?;
+    }
+    let path = spec.out_dir.join(&result.pipeline).join("max-rate.json");
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(&path, serde_json::to_vec_pretty(result)?)?;
+    Ok(path)
+}
+
 /// Everything a search needs from `rtde bench`.
 pub struct SearchSpec<'a> {
     pub harness: &'a Harness,
@@ -235,16 +254,10 @@ pub async fn find_max_rate(spec: &SearchSpec<'_>, pipelines: &[Pipeline]) -> Res
                 break;
             }
             rate = search.next(r, reason.is_none());
+            // Rewritten after every step: an interrupted search keeps what it found.
+            write_result(spec, &mut result, &search, last_row.as_ref())?;
         }
-        result.max_rate = search.passing;
-        if let Some(row) = &last_row {
-            super::table::set_max_rate(spec.results_path, row, result.max_rate)?;
-        }
-        let path = spec.out_dir.join(&pipeline.id).join("max-rate.json");
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        std::fs::write(&path, serde_json::to_vec_pretty(&result)?)?;
+        let path = write_result(spec, &mut result, &search, last_row.as_ref())?;
         spec.harness.reporter.event(Event::Note(format!(
             "{}: highest sustained rate {} (p99 within {} s, lag not growing; {} steps{}); {}",
             pipeline.id,
