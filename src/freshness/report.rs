@@ -9,8 +9,8 @@ use anyhow::{Result, anyhow};
 use plotters::prelude::*;
 
 use super::latency::{LagPoint, Window};
+use crate::results::record::RunRecord;
 use crate::results::runs_table::RunRow;
-use crate::run::record::RunRecord;
 
 const WIDTH: u32 = 960;
 const HEIGHT: u32 = 540;

@@ -20,8 +20,8 @@ use super::session::LoadSpec;
 use crate::exit;
 use crate::manifest::Pipeline;
 use crate::output::Event;
+use crate::results::record::RunStatus;
 use crate::results::runs_table;
-use crate::run::record::RunStatus;
 use crate::run::runner::{Harness, RunSpec};
 use crate::sample::SamplerConfig;
 
@@ -82,7 +82,7 @@ impl Search {
 }
 
 /// Why a finished step fails the search, or `None` when it passes.
-fn verdict(record: &crate::run::record::RunRecord, slo_p99_s: f64) -> Option<String> {
+fn verdict(record: &crate::results::record::RunRecord, slo_p99_s: f64) -> Option<String> {
     let Some(f) = &record.freshness else {
         return Some(
             record

@@ -22,7 +22,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use bollard::query_parameters::KillContainerOptions;
 use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::watch;
@@ -34,10 +33,11 @@ use crate::error::Error;
 use crate::generate::pace::{self, MAX_BEHIND, Pacing};
 use crate::manifest::{Action, Command, Pipeline, Stage, Stop, Sustained, Template};
 use crate::output::Event;
+use crate::results::record::{CheckRecord, RunStatus, StageRecord, StageStatus};
+use crate::run::StageContext;
 use crate::run::log::StageLog;
-use crate::run::record::{CheckRecord, RunStatus, StageRecord, StageStatus};
 use crate::run::runner::{Harness, StageRun};
-use crate::run::stage::{self, StageContext};
+use crate::run::stage;
 
 /// How long the probe may take to report its first poll (a one-off container starting).
 const PROBE_READY: Duration = Duration::from_secs(60);
@@ -355,15 +355,7 @@ async fn signal_one_offs(h: &Harness, project: &str, service: &str, signal: &str
         .iter()
         .filter(|c| c.service == service && c.one_off && c.running)
     {
-        let options = KillContainerOptions {
-            signal: signal.to_string(),
-        };
-        if h.engine
-            .client()
-            .kill_container(&c.id, Some(options))
-            .await
-            .is_ok()
-        {
+        if h.engine.kill_container(&c.id, signal).await.is_ok() {
             sent += 1;
         }
     }

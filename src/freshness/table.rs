@@ -7,10 +7,10 @@ use std::path::Path;
 
 use anyhow::Result;
 
+use crate::results::record::RunRecord;
 use crate::results::runs_table::RunRow;
 use crate::results::stats;
 use crate::results::table::{self, ResultRow};
-use crate::run::record::RunRecord;
 
 /// The freshness columns of a run's runs.csv row (all empty for a batch run).
 pub fn run_columns(record: &RunRecord) -> RunRow {

@@ -2,13 +2,14 @@
 
 pub mod availability;
 mod checks;
+mod context;
+pub(crate) use context::StageContext;
 pub mod environment;
 pub mod guard;
 pub(crate) mod log;
 pub mod owner;
 mod probe;
 mod process;
-pub mod record;
 pub mod runner;
 pub(crate) mod stage;
 pub mod stepwise;

@@ -9,10 +9,10 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 
+use super::context::{StageContext, service_container};
 use super::log::StageLog;
-use super::stage::{StageContext, humantime, service_container};
 use crate::engine::docker::Backoff;
-use crate::manifest::{Probe, ProbeKind};
+use crate::manifest::{Probe, ProbeKind, duration};
 
 /// One HTTP request may not take longer than this, so a hung endpoint cannot eat the
 /// probe's whole deadline in one poll.
@@ -48,7 +48,7 @@ pub async fn wait(probe: &Probe, ctx: &StageContext<'_>, log: &mut StageLog) -> 
         if !paused {
             bail!(
                 "probe did not hold within {} ({attempts} attempts); last result: {last}",
-                humantime(probe.timeout)
+                duration::format(probe.timeout)
             );
         }
     }
