@@ -864,7 +864,9 @@ impl Harness {
         let Ok(oneoffs) = self.engine.oneoff_containers(project).await else {
             return;
         };
-        for c in oneoffs {
+        // Only the ended ones: under a sustained load the processor and the probe are
+        // one-offs that run across stages (freshness::session).
+        for c in oneoffs.into_iter().filter(|c| !c.running) {
             if let Err(err) = self.engine.remove_container(&c.id).await {
                 tracing::warn!("{err:#}; teardown removes it");
             }
