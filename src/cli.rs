@@ -83,6 +83,29 @@ pub enum Command {
     /// csv:PATH, postgres://user:pass@host:port/db?table=raw_trips, stdout. See
     /// docs/data-contract.md for the event, the dirty categories and the oracle.
     Generate(Box<GenerateArgs>),
+    /// Count a stack's Silver at a fixed interval, one line per poll, until stopped.
+    ///
+    /// Runs inside a stack (the rtde image) beside a sustained load; `rtde bench --rate`
+    /// starts it and turns its polls into freshness (docs/metrics.md). Prints
+    /// `rtde probe: t_ms=<Unix ms> rows=<n>`.
+    Probe(ProbeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    /// What to count: files:DIR/*.parquet (footers), files:DIR/*.jsonl (lines),
+    /// postgres://user:pass@host:port/db (with --query), kafka://host:port/TOPIC.
+    #[arg(long, value_name = "SOURCE")]
+    pub silver: String,
+    /// For a PostgreSQL source: the query that returns the count (one bigint).
+    #[arg(long)]
+    pub query: Option<String>,
+    /// Time between polls (`250ms`, `1s`).
+    #[arg(long, default_value = "250ms")]
+    pub interval: String,
+    /// Stop after this many polls (default: poll until stopped).
+    #[arg(long)]
+    pub polls: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -236,6 +259,8 @@ pub struct RunOptions {
     /// Sampling interval in milliseconds.
     #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(10..))]
     pub sample_interval: u64,
+    #[command(flatten)]
+    pub load: LoadOptions,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -246,6 +271,35 @@ pub enum SamplerChoice {
     Cgroup,
     /// Docker's stats stream (remote engines, Docker Desktop).
     Stats,
+}
+
+/// The sustained-load mode (docs/metrics.md, "Freshness under load").
+#[derive(Debug, Args, Clone, Default)]
+pub struct LoadOptions {
+    /// Sustained load: the generator produces this many events per second, open loop, while
+    /// the pipeline's processor runs continuously (its manifest's `sustained:` section) and
+    /// a probe measures how fresh Silver stays. Needs --duration.
+    #[arg(long, requires = "duration", conflicts_with = "events")]
+    pub rate: Option<f64>,
+    /// With --rate: how long the load lasts (`60s`, `2m`); the events are rate × duration.
+    #[arg(long, requires = "rate")]
+    pub duration: Option<String>,
+    /// Search for the highest rate the pipeline sustains (doubling, then bisection, of short
+    /// sustained runs): p99 freshness within --slo-p99 and a lag that does not grow.
+    #[arg(long, conflicts_with_all = ["rate", "events"])]
+    pub find_max_rate: bool,
+    /// With --find-max-rate: the p99 freshness a sustained rate must stay within.
+    #[arg(long, default_value = "10s")]
+    pub slo_p99: String,
+    /// With --find-max-rate: the first rate tried (events/s).
+    #[arg(long, default_value_t = 500.0)]
+    pub start_rate: f64,
+    /// With --find-max-rate: each step's duration.
+    #[arg(long, default_value = "30s")]
+    pub step_duration: String,
+    /// How often the probe counts Silver (the resolution of every freshness figure).
+    #[arg(long, default_value = "250ms")]
+    pub probe_interval: String,
 }
 
 #[derive(Debug, Args)]
@@ -343,14 +397,19 @@ pub struct GenerateArgs {
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
     /// Start of the pickup window (New York local time, no zone).
-    #[arg(long, default_value = "2024-01-01T00:00:00")]
+    #[arg(long, default_value = crate::generate::DEFAULT_START)]
     pub start: String,
     /// Length of the pickup window in days.
-    #[arg(long, default_value_t = 31, value_parser = clap::value_parser!(u32).range(1..=3660))]
+    #[arg(long, default_value_t = crate::generate::DEFAULT_DAYS, value_parser = clap::value_parser!(u32).range(1..=3660))]
     pub days: u32,
-    /// Events per second (default: as fast as possible).
+    /// Events per second, open loop: event i is due at start + i / rate (default: as fast as
+    /// possible).
     #[arg(long)]
     pub rate: Option<f64>,
+    /// With --rate: generate for this long (`60s`, `2m`), that is rate × duration events,
+    /// instead of --events.
+    #[arg(long, requires = "rate", conflicts_with = "events")]
+    pub duration: Option<String>,
     /// Where to send the events (repeatable: the same events go to each).
     #[arg(long = "sink", value_name = "URI")]
     pub sinks: Vec<String>,

@@ -7,6 +7,7 @@ pub mod engine;
 pub mod error;
 pub mod exit;
 pub mod export;
+pub mod freshness;
 pub mod generate;
 pub mod images;
 pub mod manifest;

@@ -65,6 +65,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::List => return commands::list::list(&ctx),
         Command::Generate(a) => return commands::generate::generate(&a),
         Command::Topics(a) => return commands::topics::topics(&a),
+        Command::Probe(a) => return rtde::freshness::probe::command(&a).map(|()| exit::OK),
         Command::Images(cli::ImagesCommand::Build(a)) => {
             return commands::images::build(&ctx, &a);
         }
@@ -92,6 +93,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             Command::List
             | Command::Generate(_)
             | Command::Topics(_)
+            | Command::Probe(_)
             | Command::Images(_)
             | Command::Compare(_)
             | Command::Report(_) => unreachable!("handled before the runtime starts"),

@@ -41,6 +41,12 @@ class Window:
             window = json.load(f)["window"]
         return cls(datetime.fromisoformat(window["start"]), datetime.fromisoformat(window["end"]))
 
+    @classmethod
+    def from_text(cls, text: str) -> "Window":
+        """`start/end`, for a processor that starts before the oracle is written."""
+        start, end = text.split("/")
+        return cls(datetime.fromisoformat(start), datetime.fromisoformat(end))
+
     def holds(self, pickup: datetime) -> bool:
         return self.start <= pickup < self.end
 

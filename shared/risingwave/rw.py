@@ -2,6 +2,7 @@
 """Deploy the RisingWave pipeline's SQL and wait for it, from the dbt runner's container.
 
     rw.py deploy --oracle /data/oracle.json [--bootstrap broker:9092]
+    rw.py deploy --window START/END           (a sustained load: before the oracle exists)
     rw.py wait   --oracle /data/oracle.json [--timeout 600]
     rw.py gold   --oracle /data/oracle.json
 
@@ -103,8 +104,15 @@ def scalar(cursor, query):
 
 
 def deploy(args):
-    oracle = read_oracle(args.oracle)
-    variables = {**window_of(oracle), "bootstrap": args.bootstrap}
+    if args.window:
+        # Under a sustained load the views are deployed before the oracle is written.
+        start, end = args.window.split("/")
+        window = {"window_start": start, "window_end": end}
+    elif args.oracle:
+        window = window_of(read_oracle(args.oracle))
+    else:
+        sys.exit("deploy needs --oracle or --window START/END")
+    variables = {**window, "bootstrap": args.bootstrap}
     with connect() as connection, connection.cursor() as cursor:
         for name in DEPLOY_ORDER:
             started = time.monotonic()
@@ -164,8 +172,11 @@ def main(argv):
     commands = parser.add_subparsers(dest="command", required=True)
     for name in ("deploy", "wait", "gold"):
         command = commands.add_parser(name)
-        command.add_argument("--oracle", required=True, help="the generator's oracle JSON")
+        command.add_argument("--oracle", required=name != "deploy", help="the generator's oracle JSON")
     commands.choices["deploy"].add_argument("--bootstrap", default="broker:9092")
+    commands.choices["deploy"].add_argument(
+        "--window", help="START/END instead of the oracle's window (a sustained load)"
+    )
     commands.choices["wait"].add_argument(
         "--timeout", type=float, default=600, help="seconds to wait for the topic's end"
     )

@@ -49,6 +49,24 @@ pub async fn bench_all(ctx: &Context, args: BenchAllArgs) -> Result<i32> {
         .into_iter()
         .filter(|p| args.tier.as_ref().is_none_or(|t| &p.tier == t))
         .collect();
+    // Under a sustained load, only the pipelines that declare how (`sustained:`) run.
+    let load = &args.options.load;
+    let pipelines: Vec<Pipeline> = if load.rate.is_some() || load.find_max_rate {
+        pipelines
+            .into_iter()
+            .filter(|p| {
+                if p.sustained.is_none() {
+                    ctx.reporter.event(Event::Warning(format!(
+                        "{} declares no `sustained:` section; left out of the sustained runs",
+                        p.id
+                    )));
+                }
+                p.sustained.is_some()
+            })
+            .collect()
+    } else {
+        pipelines
+    };
     if pipelines.is_empty() {
         return Err(crate::error::Error::InvalidInput(
             "no pipeline matches the selection; `rtde list` shows ids and tiers".into(),
@@ -70,6 +88,12 @@ async fn run_all(
         options.seed,
         options.broker.as_deref(),
     )?;
+    let load = crate::freshness::session::load_spec(&options.load)?;
+    if load.is_some() || options.load.find_max_rate {
+        for pipeline in pipelines {
+            crate::freshness::session::check_pipeline(pipeline, &vars)?;
+        }
+    }
     let harness = ctx.harness().await?;
     ctx.sweep(&harness.engine).await?;
     let out_dir = under_root(&ctx.root, &options.out);
@@ -87,6 +111,16 @@ async fn run_all(
         },
         interval: Duration::from_millis(options.sample_interval),
     });
+    if options.load.find_max_rate {
+        let spec = crate::freshness::search::SearchSpec::new(
+            &harness,
+            &vars,
+            (&out_dir, &results_path, &runs_path, &ctx.root),
+            sampling,
+            &options.load,
+        )?;
+        return crate::freshness::search::find_max_rate(&spec, pipelines).await;
+    }
     let total = options.warmup + options.runs;
     let mut code = exit::OK;
     let mut skipped = false;
@@ -101,11 +135,14 @@ async fn run_all(
         }
         // Only the pipeline's own variables reach its run: `bench-all --broker tansu` must
         // not record a broker on a pipeline that has none (it would read as a substitution).
-        let own: BTreeMap<String, String> = vars
+        let mut own: BTreeMap<String, String> = vars
             .iter()
             .filter(|(name, _)| pipeline.variables.contains_key(*name))
             .map(|(name, value)| (name.clone(), value.clone()))
             .collect();
+        if let Some(load) = &load {
+            own.insert("events".into(), load.events().to_string());
+        }
         let mut records: Vec<RunRecord> = Vec::new();
         let mut dirs: Vec<String> = Vec::new();
         let mut failed = false;
@@ -119,6 +156,7 @@ async fn run_all(
                 total_runs: total,
                 warmup: index < options.warmup,
                 sampling,
+                load,
             };
             let outcome = match harness.run(&spec).await {
                 Ok(outcome) => outcome,
@@ -158,7 +196,14 @@ async fn run_all(
                 dirs.last().expect("just pushed"),
             )?;
             records.push(outcome.record);
-            if records.iter().any(|r| !r.warmup) {
+            if load.is_some() {
+                let rows: Vec<RunRow> = records
+                    .iter()
+                    .zip(&dirs)
+                    .map(|(record, dir)| RunRow::from_record(record, dir))
+                    .collect();
+                crate::freshness::table::upsert_sustained(&results_path, &rows)?;
+            } else if records.iter().any(|r| !r.warmup) {
                 table::upsert(&results_path, summary::row_from_runs(&records, &dirs))?;
             }
             if let Some(why) = environment_error {

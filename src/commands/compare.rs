@@ -65,7 +65,7 @@ pub fn compare(root: &Path, args: &CompareArgs, stdout: &mut dyn Write) -> Resul
     for chart in all_charts {
         write_atomic(&out_dir.join(&chart.file_name), chart.svg.as_bytes())?;
     }
-    let report = markdown::render(&ReportInput {
+    let mut report = markdown::render(&ReportInput {
         comparison: &comparison,
         out_dir: &out_dir,
         root: &root,
@@ -74,6 +74,16 @@ pub fn compare(root: &Path, args: &CompareArgs, stdout: &mut dyn Write) -> Resul
         regressions: regressions.as_ref(),
         manifests: &cross::manifest_stacks(&root),
     });
+    // Freshness under a sustained load (issue 20), from the same runs table.
+    let runs = crate::results::runs_table::read(&runs_table)?;
+    let results_dir = results.parent().unwrap_or(&root);
+    if let Some(section) = crate::freshness::report::section(&root, results_dir, &runs)? {
+        for (file, svg) in &section.charts {
+            write_atomic(&out_dir.join(file), svg.as_bytes())?;
+        }
+        report.push('\n');
+        report.push_str(&section.markdown);
+    }
     let report_path = out_dir.join(REPORT_FILE);
     write_atomic(&report_path, report.as_bytes())?;
 

@@ -4,11 +4,32 @@ use anyhow::Result;
 
 use crate::cli::{self, GenerateArgs};
 use crate::exit;
+use crate::generate::pace::PACING_PREFIX;
 use crate::generate::{self, Category, Options};
 
 pub fn generate(args: &GenerateArgs) -> Result<i32> {
-    if let Some(generated) = generate::run(&options(args), &mut std::io::stdout())? {
+    let mut options = options(args);
+    if let (Some(text), Some(rate)) = (&args.duration, args.rate) {
+        // `--duration` with `--rate`: rate × duration events (clap requires the rate).
+        let duration = crate::manifest::duration::parse(text)
+            .map_err(|err| crate::error::Error::InvalidInput(format!("--duration: {err}")))?;
+        options.events = (rate * duration.as_secs_f64()).round() as u64;
+    }
+    if let Some(generated) = generate::run(&options, &mut std::io::stdout())? {
         // On stderr: stdout may be the events themselves (the `stdout` sink) or the oracle.
+        if let Some(pacing) = &generated.pacing {
+            // Read back by `rtde bench --rate` from the stage log (freshness::session).
+            eprintln!("{PACING_PREFIX}{}", serde_json::to_string(pacing)?);
+            if !pacing.valid {
+                eprintln!(
+                    "rtde generate: the generator fell {:.1} % behind its schedule of {} events/s \
+                     (achieved {:.0} events/s): this run did not apply its load",
+                    pacing.behind * 100.0,
+                    pacing.rate,
+                    pacing.achieved_rate
+                );
+            }
+        }
         eprintln!("{generated}");
     }
     Ok(exit::OK)

@@ -32,7 +32,10 @@ pub fn report(root: &Path, args: &ReportArgs, stdout: &mut dyn Write) -> Result<
     } else {
         None
     };
-    let text = results_md::render(comparison.as_ref(), &shown(&root, &results));
+    let mut text = results_md::render(comparison.as_ref(), &shown(&root, &results));
+    text.push_str(&crate::freshness::report::results_md(
+        &crate::results::table::read(&results)?,
+    ));
     // A folder other than the curated comparison gets its own BENCHMARK_RESULTS.md: the
     // committed one is only ever written from the curated table.
     let out = match (&args.out, &args.folder) {

@@ -17,9 +17,9 @@ use bollard::Docker;
 use bollard::exec::{CreateExecOptions, StartExecResults};
 use bollard::models::{ContainerStatsResponse, EventMessage, SystemInfo};
 use bollard::query_parameters::{
-    CreateImageOptions, EventsOptions, InspectContainerOptions, ListContainersOptions,
-    ListNetworksOptions, ListVolumesOptions, LogsOptions, RemoveContainerOptions,
-    RemoveVolumeOptions, StatsOptions,
+    CreateImageOptions, EventsOptions, InspectContainerOptions, KillContainerOptions,
+    ListContainersOptions, ListNetworksOptions, ListVolumesOptions, LogsOptions,
+    RemoveContainerOptions, RemoveVolumeOptions, StatsOptions,
 };
 use futures_util::StreamExt;
 
@@ -343,6 +343,21 @@ impl Engine {
             .await
             .or_else(ignore_not_found)
             .with_context(|| format!("removing container {id}"))
+    }
+
+    /// Send `signal` (`SIGINT`, `SIGKILL`, …) to a container's main process; gone already is
+    /// fine.
+    pub async fn kill_container(&self, id: &str, signal: &str) -> Result<()> {
+        self.docker
+            .kill_container(
+                id,
+                Some(KillContainerOptions {
+                    signal: signal.to_string(),
+                }),
+            )
+            .await
+            .or_else(ignore_not_found)
+            .with_context(|| format!("sending {signal} to container {id}"))
     }
 
     /// Run a command in a running container; output chunks go to `sink` as they arrive.

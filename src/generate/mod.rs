@@ -10,6 +10,7 @@ mod dirty;
 mod events;
 mod model;
 mod oracle;
+pub mod pace;
 mod record;
 mod replay;
 mod rng;
@@ -28,6 +29,7 @@ pub use dirty::Category;
 use dirty::{DirtyRates, Window};
 use events::{Event, Generator};
 use oracle::{Oracle, OracleBuilder};
+use pace::{Pacer, Pacing};
 pub use sink::{Compression, KafkaKey};
 use sink::{KafkaOptions, Sink, SinkTarget};
 
@@ -39,6 +41,10 @@ const BATCHES_AHEAD: usize = 2;
 /// Generator threads at most: beyond a few, the single thread that writes the sinks is the
 /// limit.
 const MAX_GENERATOR_THREADS: usize = 4;
+
+/// The defaults of `--start` and `--days` (cli.rs), which the stages of every pipeline use.
+pub const DEFAULT_START: &str = "2024-01-01T00:00:00";
+pub const DEFAULT_DAYS: u32 = 31;
 
 /// What `rtde generate` is asked for, as typed values: the command line builds it
 /// (`commands::generate`), and [`run`] checks it before anything is written.
@@ -155,6 +161,8 @@ pub struct Generated {
     pub seconds: f64,
     /// User plus system CPU seconds of this process over the same span.
     pub cpu_seconds: f64,
+    /// What the open-loop pacer achieved, with `rate`.
+    pub pacing: Option<Pacing>,
 }
 
 impl std::fmt::Display for Generated {
@@ -209,7 +217,7 @@ pub fn run(args: &Options, stdout: &mut dyn std::io::Write) -> anyhow::Result<Op
 
     let started = Instant::now();
     let cpu_before = cpu_time();
-    let oracle = match &plan.from {
+    let (oracle, pacing) = match &plan.from {
         None => generate_into(&plan, &mut sinks)?,
         Some(path) => replay_into(&plan, path, &mut sinks)?,
     };
@@ -235,7 +243,26 @@ pub fn run(args: &Options, stdout: &mut dyn std::io::Write) -> anyhow::Result<Op
         silver_rows: oracle.silver_rows,
         seconds,
         cpu_seconds,
+        pacing,
     }))
+}
+
+/// The oracle's cumulative map for the freshness probe: the index of the event each Silver
+/// row comes from, in order (row `r` of Silver is made from event `silver_events(..)[r]`),
+/// for the events `rtde generate --events N --seed S` makes with the default window and
+/// dirty rates. "How many Silver rows the first k events yield" is the number of entries
+/// below k. Event `i` depends only on (seed, i), so this is the same list the generator's
+/// oracle counted.
+pub fn silver_events(seed: u64, events: u64) -> anyhow::Result<Vec<u64>> {
+    let start = civil::parse_timestamp(DEFAULT_START)?;
+    let window = Window {
+        start,
+        end: start + i64::from(DEFAULT_DAYS) * civil::SECONDS_PER_DAY,
+    };
+    let generator = Generator::new(seed, window, DirtyRates::new(&[])?);
+    Ok((0..events)
+        .filter(|&i| matches!(generator.event(i), Event::Clean(_)))
+        .collect())
 }
 
 /// Writes generated files (seeds, schemas) into `dir`, creating it.
@@ -308,8 +335,16 @@ impl Delivery<'_> {
         }
         let mut start = 0;
         for (event, &end) in batch.events.iter().zip(&batch.ends) {
-            if let Some(pacer) = &self.pacer {
-                pacer.wait_for_turn(self.sent);
+            if let Some(pacer) = &mut self.pacer {
+                if let Some(wait) = pacer.wait_needed(self.sent) {
+                    // Nothing more is due: hand what was written to the readers before
+                    // sleeping to the next event's due time.
+                    for sink in self.sinks.iter_mut() {
+                        sink.idle()?;
+                    }
+                    std::thread::sleep(wait);
+                }
+                pacer.sent(self.sent);
             }
             let payload = &batch.payloads[start..end];
             for sink in self.sinks.iter_mut() {
@@ -322,35 +357,18 @@ impl Delivery<'_> {
     }
 }
 
-/// `--rate`: event `i` is released no earlier than `i / rate` seconds after the start, a
-/// schedule against the monotonic clock, so pauses do not accumulate drift.
-struct Pacer {
-    start: Instant,
-    events_per_second: f64,
-}
-
-impl Pacer {
-    fn wait_for_turn(&self, index: u64) {
-        let deadline = self.start + Duration::from_secs_f64(index as f64 / self.events_per_second);
-        let now = Instant::now();
-        if deadline > now {
-            std::thread::sleep(deadline - now); // until this event's deadline
-        }
-    }
-}
-
 fn delivery<'a>(plan: &Plan, sinks: &'a mut [Box<dyn Sink>]) -> Delivery<'a> {
     Delivery {
         sinks,
-        pacer: plan.rate.map(|events_per_second| Pacer {
-            start: Instant::now(),
-            events_per_second,
-        }),
+        pacer: plan.rate.map(Pacer::new),
         sent: 0,
     }
 }
 
-fn generate_into(plan: &Plan, sinks: &mut [Box<dyn Sink>]) -> anyhow::Result<Oracle> {
+fn generate_into(
+    plan: &Plan,
+    sinks: &mut [Box<dyn Sink>],
+) -> anyhow::Result<(Oracle, Option<pace::Pacing>)> {
     let generator = Generator::new(plan.seed, plan.window, plan.rates.clone());
     let mut delivery = delivery(plan, sinks);
     let total = plan.events;
@@ -400,14 +418,14 @@ fn generate_into(plan: &Plan, sinks: &mut [Box<dyn Sink>]) -> anyhow::Result<Ora
         }
         anyhow::Ok(())
     })?;
-    Ok(oracle.finish())
+    Ok((oracle.finish(), delivery.pacer.map(|p| p.finish())))
 }
 
 fn replay_into(
     plan: &Plan,
     path: &std::path::Path,
     sinks: &mut [Box<dyn Sink>],
-) -> anyhow::Result<Oracle> {
+) -> anyhow::Result<(Oracle, Option<pace::Pacing>)> {
     let generator = Generator::new(plan.seed, plan.window, plan.rates.clone());
     let rows = replay::events(path, plan.events, plan.window, |row| generator.trip_id(row))?;
     let mut delivery = delivery(plan, sinks);
@@ -423,7 +441,7 @@ fn replay_into(
         }
     }
     delivery.deliver(&batch)?;
-    Ok(oracle.finish())
+    Ok((oracle.finish(), delivery.pacer.map(|p| p.finish())))
 }
 
 #[cfg(test)]
@@ -438,6 +456,7 @@ mod tests {
             silver_rows: 9_743,
             seconds: 0.5,
             cpu_seconds: 0.25,
+            pacing: None,
         };
         assert_eq!(
             generated.to_string(),

@@ -17,7 +17,9 @@ use std::path::{Component, Path, PathBuf};
 
 use super::discover::{self, MANIFEST_FILE};
 use super::load::{self, Locator, Seg};
-use super::raw::{RawCheck, RawDefinition, RawManifest, RawStage, RawStageItem, Scalar};
+use super::raw::{
+    RawCheck, RawDefinition, RawManifest, RawStage, RawStageItem, RawSustained, Scalar,
+};
 use super::{Loc, ManifestError, ManifestErrors};
 
 /// Where shared stage definitions live, relative to the project root.
@@ -71,6 +73,8 @@ pub struct Resolved {
     pub startup_timeout: Option<(String, Loc)>,
     pub stages: Vec<ResolvedStage>,
     pub expect: Vec<(RawCheck, At)>,
+    /// The nearest layer's `sustained:` section, whole.
+    pub sustained: Option<(RawSustained, At)>,
     /// The bases' manifest paths, nearest first.
     pub extends: Vec<PathBuf>,
 }
@@ -757,6 +761,13 @@ impl Merger<'_, '_> {
             if let Some(timeout) = &raw.startup.timeout {
                 let loc = self.loc(src, &[Seg::Key("startup"), Seg::Key("timeout")]);
                 out.startup_timeout = Some((timeout.clone(), loc));
+            }
+            if let Some(sustained) = &raw.sustained {
+                let at = At {
+                    src,
+                    base: vec![Seg::Key("sustained")],
+                };
+                out.sustained = Some((sustained.clone(), at));
             }
             self.stages(src, raw, &mut stages);
             let dropped = std::mem::take(&mut self.dropped);

@@ -27,7 +27,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use discover::{discover, resolve};
-pub use pipeline::{Action, Check, CheckRule, Pipeline, Probe, ProbeKind, STACK_PARTS, Stage};
+pub use pipeline::{
+    Action, Check, CheckRule, Command, Pipeline, Probe, ProbeKind, STACK_PARTS, Stage, Stop,
+    Sustained,
+};
 pub use template::Template;
 
 /// A position in a manifest: 1-based line and column, and the file when it is not the

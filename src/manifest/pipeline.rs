@@ -60,6 +60,38 @@ pub struct Pipeline {
     pub startup_timeout: Duration,
     pub stages: Vec<Stage>,
     pub expect: Vec<Check>,
+    /// How the processor runs under a sustained load (`rtde bench --rate`), if declared.
+    pub sustained: Option<Sustained>,
+}
+
+/// The `sustained:` section, planned (docs/manifest.md, "Sustained load").
+#[derive(Debug, Clone)]
+pub struct Sustained {
+    /// The batch stage the continuous processor does the work of; skipped in this mode.
+    pub replaces: String,
+    /// Started before the generate stage: a `run` stays up until stopped, an `exec` or
+    /// `host` action starts a continuous job and returns.
+    pub processor: Stage,
+    pub stop: Stop,
+    /// What `rtde probe --silver` counts (`files:…`, `postgres://…`, `kafka://…`).
+    pub silver: String,
+    pub query: Option<String>,
+    /// The service `rtde probe` runs in (the rtde image): `generator` unless written.
+    pub probe_service: String,
+    /// How long after the load the processor may take to bring Silver to the oracle's count.
+    pub drain_timeout: Duration,
+    /// Variables this mode needs set so (P01: `storage: files`, whose Silver files the probe
+    /// counts, where Iceberg's it cannot yet).
+    pub requires: BTreeMap<String, String>,
+    pub origin: Loc,
+}
+
+#[derive(Debug, Clone)]
+pub enum Stop {
+    /// A signal to the processor's one-off container (`SIGINT`, `SIGTERM`).
+    Signal(String),
+    /// A stage that stops it (cancelling a streaming job).
+    Stage(Box<Stage>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -222,9 +254,24 @@ impl ServiceCommand {
 
 impl Pipeline {
     /// Every service a stage or probe names, with where it is named.
+    /// The stages of both modes: the manifest's, then the sustained processor and its stop.
+    pub fn all_stages(&self) -> impl Iterator<Item = &Stage> {
+        let sustained = self.sustained.iter().flat_map(|s| {
+            let stop = match &s.stop {
+                Stop::Stage(stage) => Some(stage.as_ref()),
+                Stop::Signal(_) => None,
+            };
+            std::iter::once(&s.processor).chain(stop)
+        });
+        self.stages.iter().chain(sustained)
+    }
+
     pub fn referenced_services(&self) -> Vec<(&str, Loc)> {
         let mut out = Vec::new();
-        for stage in &self.stages {
+        if let Some(s) = &self.sustained {
+            out.push((s.probe_service.as_str(), s.origin.clone()));
+        }
+        for stage in self.all_stages() {
             match &stage.action {
                 Action::Exec(sc) | Action::Run(sc) => {
                     out.push((sc.service.as_str(), sc.service_loc.clone()))
@@ -316,7 +363,7 @@ impl Pipeline {
     /// Every interpolated string of the manifest.
     pub fn templates(&self) -> Vec<&Template> {
         let mut out: Vec<&Template> = self.compose_env.iter().map(|(_, t)| t).collect();
-        for stage in &self.stages {
+        for stage in self.all_stages() {
             match &stage.action {
                 Action::Exec(sc) | Action::Run(sc) => out.extend(sc.templates()),
                 Action::Host {

@@ -16,13 +16,19 @@ use super::layers::{At, Resolved, ResolvedStage};
 use super::load::{Locator, Seg};
 use super::pipeline::{
     Action, BUILTIN_VARIABLES, Capture, Category, Check, CheckRule, Command, Pipeline, Probe,
-    ProbeKind, ServiceCommand, Stage,
+    ProbeKind, ServiceCommand, Stage, Stop, Sustained,
 };
-use super::raw::{RawCapture, RawCheck, RawCommand, RawProbe, RawServiceCommand, Scalar};
+use super::raw::{
+    RawCapture, RawCheck, RawCommand, RawProbe, RawServiceCommand, RawStage, RawSustained, Scalar,
+};
 use super::template::Template;
 use super::{Loc, ManifestError, ManifestErrors};
 
 const DEFAULT_STARTUP_TIMEOUT: Duration = Duration::from_secs(300);
+/// How long Silver may take to reach the oracle's count once a sustained load has ended.
+const DEFAULT_DRAIN_TIMEOUT: Duration = Duration::from_secs(120);
+/// The signals `sustained.stop_signal` may name.
+const STOP_SIGNALS: [&str; 4] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGKILL"];
 /// The first probe poll comes quickly (most probes hold soon after the action), then the
 /// interval grows by half each time so a slow service is not hammered.
 const DEFAULT_PROBE_INTERVAL: Duration = Duration::from_millis(100);
@@ -285,6 +291,107 @@ impl Planner<'_> {
         })
     }
 
+    /// The `sustained:` section: its processor and stop planned as stages, the stage it
+    /// replaces among the manifest's, its Silver source understood by `rtde probe`.
+    fn sustained(
+        &mut self,
+        raw: &RawSustained,
+        at: &At,
+        stages: &[Stage],
+        variables: &BTreeMap<String, String>,
+    ) -> Option<Sustained> {
+        let key = |k: &'static str| join(&at.base, &[Seg::Key(k)]);
+        let as_stage = |raw: &RawStage, k: &'static str| ResolvedStage {
+            raw: raw.clone(),
+            at: At {
+                src: at.src,
+                base: key(k),
+            },
+            uses: None,
+            checks: Vec::new(),
+        };
+        let processor = self.stage(&as_stage(&raw.processor, "processor"));
+        self.src = at.src;
+        if !stages.iter().any(|s| s.name == raw.replaces) {
+            let names: Vec<&str> = stages.iter().map(|s| s.name.as_str()).collect();
+            self.err(
+                &key("replaces"),
+                format!(
+                    "`replaces: {}` names no stage; name the batch stage the continuous processor does the work of (stages: {})",
+                    raw.replaces,
+                    names.join(", ")
+                ),
+            );
+        }
+        let stop = match (&raw.stop_signal, &raw.stop) {
+            (Some(signal), None) => {
+                if !STOP_SIGNALS.contains(&signal.as_str()) {
+                    self.err(
+                        &key("stop_signal"),
+                        format!(
+                            "unknown signal `{signal}`; use one of {}",
+                            STOP_SIGNALS.join(", ")
+                        ),
+                    );
+                }
+                Some(Stop::Signal(signal.clone()))
+            }
+            (None, Some(stage)) => self
+                .stage(&as_stage(stage, "stop"))
+                .map(|s| Stop::Stage(Box::new(s))),
+            _ => {
+                self.src = at.src;
+                self.err(
+                    &at.base,
+                    "say how the processor is stopped: exactly one of `stop_signal:` (e.g. SIGINT, to a `run` processor's container) or `stop:` (a stage)",
+                );
+                None
+            }
+        };
+        self.src = at.src;
+        if let (Some(Stop::Signal(_)), Some(p)) = (&stop, &processor)
+            && !matches!(p.action, Action::Run(_))
+        {
+            self.err(
+                &key("stop_signal"),
+                "`stop_signal:` stops a `run` processor's container; an `exec` or `host` processor starts a job that needs a `stop:` stage",
+            );
+        }
+        if let Err(e) = crate::freshness::probe::Source::parse(&raw.silver, raw.query.as_deref()) {
+            self.err(&key("silver"), format!("{e:#}"));
+        }
+        for name in raw.requires.keys() {
+            if !variables.contains_key(name) {
+                self.err(
+                    &join(&key("requires"), &[Seg::Key(name)]),
+                    format!("`{name}` is not a variable of this pipeline; `requires:` names its variables"),
+                );
+            }
+        }
+        let drain_timeout = match &raw.drain_timeout {
+            Some(text) => self.duration(&key("drain_timeout"), text),
+            None => DEFAULT_DRAIN_TIMEOUT,
+        };
+        Some(Sustained {
+            replaces: raw.replaces.clone(),
+            processor: processor?,
+            stop: stop?,
+            silver: raw.silver.clone(),
+            query: raw.query.clone(),
+            probe_service: raw
+                .probe_service
+                .clone()
+                .unwrap_or_else(|| "generator".to_string()),
+            drain_timeout,
+            requires: raw
+                .requires
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_text()))
+                .collect(),
+            origin: self.loc(&at.base),
+        })
+    }
+
     fn check(&mut self, raw: &RawCheck, from: &At) -> Option<Check> {
         self.src = from.src;
         let base = from.base.clone();
@@ -450,6 +557,10 @@ pub fn plan(
             }
         }
     }
+    let sustained = resolved
+        .sustained
+        .as_ref()
+        .and_then(|(raw, at)| p.sustained(raw, at, &stages, &variables));
     p.src = 0;
 
     let pipeline = Pipeline {
@@ -478,6 +589,7 @@ pub fn plan(
         startup_timeout,
         stages,
         expect: expect.into_iter().map(|(c, _)| c).collect(),
+        sustained,
     };
 
     // A compose file may also name the project's root (`${shared_dir}/compose/x.yaml`), so a

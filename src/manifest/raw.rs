@@ -36,6 +36,31 @@ pub struct RawManifest {
     pub stages: Vec<RawStageItem>,
     #[serde(default)]
     pub expect: Vec<RawCheck>,
+    /// How the processor runs continuously under `rtde bench --rate` (docs/manifest.md).
+    #[serde(default)]
+    pub sustained: Option<RawSustained>,
+}
+
+/// The sustained-load mode: the stage the continuous processor stands in for, how it runs,
+/// how it is stopped, and where its Silver is counted.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSustained {
+    pub replaces: String,
+    pub processor: RawStage,
+    #[serde(default)]
+    pub stop_signal: Option<String>,
+    #[serde(default)]
+    pub stop: Option<RawStage>,
+    pub silver: String,
+    #[serde(default)]
+    pub query: Option<String>,
+    #[serde(default)]
+    pub probe_service: Option<String>,
+    #[serde(default)]
+    pub drain_timeout: Option<String>,
+    #[serde(default)]
+    pub requires: BTreeMap<String, Scalar>,
 }
 
 /// The components reports group by; `none` where a stack has no such part. A manifest that

@@ -51,6 +51,9 @@ pub struct RunRecord {
     /// Memory and CPU, when sampling was on.
     pub resources: Option<ResourceReport>,
     pub environment: Environment,
+    /// Freshness under a sustained load (`rtde bench --rate`); absent in batch mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub freshness: Option<crate::freshness::session::FreshnessRecord>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -62,6 +62,26 @@ pub struct RunRow {
     pub substituted_storage: String,
     /// The run folder (holding run.json and samples.csv), relative to the project root.
     pub run_dir: String,
+    /// Freshness under a sustained load (run.json `freshness`); empty for a batch run.
+    #[serde(default)]
+    pub load_rate: Option<f64>,
+    #[serde(default)]
+    pub achieved_rate: Option<f64>,
+    #[serde(default)]
+    pub freshness_p50_s: Option<f64>,
+    #[serde(default)]
+    pub freshness_p95_s: Option<f64>,
+    #[serde(default)]
+    pub freshness_p99_s: Option<f64>,
+    #[serde(default)]
+    pub freshness_max_s: Option<f64>,
+    #[serde(default)]
+    pub drain_s: Option<f64>,
+    #[serde(default)]
+    pub lag_slope: Option<f64>,
+    /// `yes` / `no` for a sustained run, empty for a batch one.
+    #[serde(default)]
+    pub sustained: String,
 }
 
 impl RunRow {
@@ -135,6 +155,7 @@ impl RunRow {
             substituted_broker: substituted_broker(record).unwrap_or_default(),
             substituted_storage: substituted_storage(record).unwrap_or_default(),
             run_dir: run_dir.to_string(),
+            ..crate::freshness::table::run_columns(record)
         }
     }
 
@@ -315,6 +336,7 @@ pub(crate) mod tests {
                 ..Default::default()
             }),
             environment: Environment::default(),
+            freshness: None,
         }
     }
 

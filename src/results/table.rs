@@ -63,6 +63,26 @@ pub struct ResultRow {
     /// The storage the runs used when the `storage` variable replaced the manifest's own.
     #[serde(default)]
     pub substituted_storage: String,
+    /// Freshness under a sustained load (`rtde bench --rate`, docs/metrics.md): medians of
+    /// the sustained runs' figures, kept beside the batch figures of the same pipeline.
+    #[serde(default)]
+    pub load_rate: Option<f64>,
+    #[serde(default)]
+    pub freshness_p50_s: Option<f64>,
+    #[serde(default)]
+    pub freshness_p95_s: Option<f64>,
+    #[serde(default)]
+    pub freshness_p99_s: Option<f64>,
+    #[serde(default)]
+    pub freshness_max_s: Option<f64>,
+    #[serde(default)]
+    pub drain_s: Option<f64>,
+    /// `yes` when every counted sustained run sustained its rate, `no` otherwise.
+    #[serde(default)]
+    pub sustained: String,
+    /// The highest rate `--find-max-rate` found sustained (events/s).
+    #[serde(default)]
+    pub max_sustainable_rate: Option<f64>,
 }
 
 /// Read the table; a missing file is an empty table.
@@ -72,8 +92,13 @@ pub fn read(path: &Path) -> Result<Vec<ResultRow>> {
 
 /// Replace the row with the same `pipeline_id` (or add it), keep the others, sort by id and
 /// write the table atomically.
-pub fn upsert(path: &Path, row: ResultRow) -> Result<()> {
+pub fn upsert(path: &Path, mut row: ResultRow) -> Result<()> {
     let mut rows = read(path)?;
+    // A batch row keeps the pipeline's freshness figures (a sustained run writes those
+    // through crate::freshness::table, which keeps the batch ones).
+    if let Some(old) = rows.iter().find(|r| r.pipeline_id == row.pipeline_id) {
+        crate::freshness::table::carry_over(old, &mut row);
+    }
     rows.retain(|r| r.pipeline_id != row.pipeline_id);
     rows.push(row);
     rows.sort_by(|a, b| a.pipeline_id.cmp(&b.pipeline_id));

@@ -3,14 +3,15 @@
 pub mod availability;
 mod checks;
 mod context;
+pub(crate) use context::StageContext;
 pub mod environment;
 pub mod guard;
-mod log;
+pub(crate) mod log;
 pub mod owner;
 mod probe;
 mod process;
 pub mod runner;
-mod stage;
+pub(crate) mod stage;
 pub mod stepwise;
 pub mod sweep;
 mod tasks;

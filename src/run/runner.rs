@@ -76,6 +76,8 @@ pub struct RunSpec<'a> {
     pub total_runs: u32,
     pub warmup: bool,
     pub sampling: Option<SamplerConfig>,
+    /// A sustained load (`--rate`, `--duration`): the manifest's `sustained:` mode.
+    pub load: Option<crate::freshness::session::LoadSpec>,
 }
 
 /// What executing a stage needs beyond the stage itself: its context, the folder its log
@@ -129,6 +131,9 @@ struct Stages {
     error: Option<String>,
     /// End-to-end time: the clock at the end of the last stage.
     e2e: Duration,
+    /// Under a sustained load: the freshness measured, and the mode's own checks.
+    freshness: Option<crate::freshness::session::FreshnessRecord>,
+    mode_checks: Vec<crate::results::record::CheckRecord>,
 }
 
 /// What the finish of a run measured.
@@ -441,8 +446,11 @@ impl Harness {
             .await?;
         let prepare = self.prepare_run(pipeline, &stack, &run_dir).await?;
         let started = self.startup(spec, &stack).await?;
-        let mut outcome = self.stages(pipeline, &stack, &run_dir, &started).await?;
-        let checks = checks::evaluate(&pipeline.expect, &outcome.metrics, &stack.vars);
+        let mut outcome = self
+            .stages(pipeline, &stack, &run_dir, &started, spec.load.as_ref())
+            .await?;
+        let mut checks = checks::evaluate(&pipeline.expect, &outcome.metrics, &stack.vars);
+        checks.extend(std::mem::take(&mut outcome.mode_checks));
         if outcome.status == RunStatus::Passed
             && let Some(failed) = checks::failures(&checks)
         {
@@ -492,6 +500,7 @@ impl Harness {
             containers: finished.containers,
             resources: finished.resources,
             environment: self.environment.clone(),
+            freshness: outcome.freshness,
         };
         let json = serde_json::to_vec_pretty(&record).context("serializing run.json")?;
         write_atomic(&run_dir.join("run.json"), &json)?;
@@ -598,6 +607,7 @@ impl Harness {
         stack: &Stack,
         run_dir: &Path,
         started: &Started,
+        load: Option<&crate::freshness::session::LoadSpec>,
     ) -> Result<Stages> {
         let mut stages = Vec::new();
         let mut metrics = BTreeMap::new();
@@ -617,6 +627,22 @@ impl Harness {
             sampler: started.sampler.as_ref(),
             watch: &started.watch,
         };
+        let sustained = load
+            .zip(pipeline.sustained.as_ref())
+            .filter(|_| status == RunStatus::Passed);
+        if let Some((load, sustained)) = sustained {
+            let o = crate::freshness::session::run_stages(self, &run, pipeline, sustained, load)
+                .await?;
+            return Ok(Stages {
+                stages: o.stages,
+                metrics: o.metrics,
+                status: o.status,
+                error: o.error,
+                e2e: started.clock.elapsed(),
+                freshness: o.freshness,
+                mode_checks: o.checks,
+            });
+        }
         for (i, st) in pipeline.stages.iter().enumerate() {
             let log_rel = format!("stages/{:02}-{}.log", i + 1, st.name);
             let started_offset = started.clock.elapsed();
@@ -644,6 +670,8 @@ impl Harness {
             status,
             error,
             e2e: started.clock.elapsed(),
+            freshness: None,
+            mode_checks: Vec::new(),
         })
     }
 
@@ -837,7 +865,9 @@ impl Harness {
         let Ok(oneoffs) = self.engine.oneoff_containers(project).await else {
             return;
         };
-        for c in oneoffs {
+        // Only the ended ones: under a sustained load the processor and the probe are
+        // one-offs that run across stages (freshness::session).
+        for c in oneoffs.into_iter().filter(|c| !c.running) {
             if let Err(err) = self.engine.remove_container(&c.id).await {
                 tracing::warn!("{err:#}; teardown removes it");
             }

@@ -9,6 +9,13 @@ as the processing stage, with no sleep and no guess. Run it with
 
     python -m bytewax.run flow:flow -w 2
 
+Under a sustained load (`rtde bench p20 --rate R --duration D`, RTDE_SUSTAINED=1) the
+dataflow runs continuously instead: the source follows the topic (`tail=True`), each batch
+becomes its own Parquet file, written beside Silver and renamed into it once complete (so
+rtde's freshness probe, counting footers, sees rows the moment they are readable), and the
+generation window comes from RTDE_WINDOW (`start/end`), since the oracle is written only
+when the load ends. rtde stops it with SIGINT once Silver holds the oracle's count.
+
 Configuration (environment): RTDE_BROKERS (default broker:9092), RTDE_TOPIC
 (taxi.raw_trips), RTDE_DLQ_TOPIC (taxi.raw_trips.dlq), RTDE_ORACLE (/data/oracle.json, for
 the generation window), RTDE_SILVER_DIR (/data/silver).
@@ -33,6 +40,7 @@ TOPIC = os.environ.get("RTDE_TOPIC", "taxi.raw_trips")
 DLQ_TOPIC = os.environ.get("RTDE_DLQ_TOPIC", "taxi.raw_trips.dlq")
 ORACLE = os.environ.get("RTDE_ORACLE", "/data/oracle.json")
 SILVER_DIR = Path(os.environ.get("RTDE_SILVER_DIR", "/data/silver"))
+SUSTAINED = os.environ.get("RTDE_SUSTAINED") == "1"
 
 
 class _ParquetPartition(StatelessSinkPartition):
@@ -50,12 +58,37 @@ class _ParquetPartition(StatelessSinkPartition):
         self._writer.close()
 
 
+class _RollingParquetPartition(StatelessSinkPartition):
+    """Sustained mode: one Parquet file per batch, renamed into Silver once its footer is
+    written, so a reader never sees a file being written."""
+
+    def __init__(self, directory: Path, staging: Path, worker_index: int):
+        self._directory = directory
+        self._staging = staging
+        self._prefix = f"part-{worker_index}"
+        self._files = 0
+
+    def write_batch(self, items):
+        if not items:
+            return
+        name = f"{self._prefix}-{self._files:06d}.parquet"
+        staged = self._staging / name
+        pq.write_table(pa.Table.from_pylist(items, schema=SILVER_SCHEMA), staged, compression="snappy")
+        os.replace(staged, self._directory / name)
+        self._files += 1
+
+
 class ParquetSink(DynamicSink):
     def __init__(self, directory: Path):
         self._directory = directory
 
     def build(self, step_id, worker_index, worker_count):
         self._directory.mkdir(parents=True, exist_ok=True)
+        if SUSTAINED:
+            # Beside Silver, on the same volume: a rename, not a copy.
+            staging = self._directory.parent / f".{self._directory.name}-staging"
+            staging.mkdir(parents=True, exist_ok=True)
+            return _RollingParquetPartition(self._directory, staging, worker_index)
         return _ParquetPartition(self._directory / f"part-{worker_index}.parquet")
 
 
@@ -68,9 +101,9 @@ def _first_copy(seen, row):
     return True, (None if seen else row)
 
 
-window = Window.from_oracle(ORACLE)
+window = Window.from_text(os.environ["RTDE_WINDOW"]) if SUSTAINED else Window.from_oracle(ORACLE)
 flow = Dataflow("p20_silver")
-messages = kop.input("raw_trips", flow, brokers=BROKERS, topics=[TOPIC], tail=False)
+messages = kop.input("raw_trips", flow, brokers=BROKERS, topics=[TOPIC], tail=SUSTAINED)
 op.inspect("kafka_errors", messages.errs, lambda _step, error: _raise(error))
 
 parsed = op.map("parse", messages.oks, lambda msg: (msg, parse(msg.value)))

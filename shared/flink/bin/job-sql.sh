@@ -20,7 +20,9 @@
 #   RTDE_FLINK_BOUNDED_OFFSETS (empty: the Kafka source stops at the latest offset; else
 #   `partition:0,offset:N;…`, where it stops instead, as `rtde topics count --offsets-out`
 #   measured them), RTDE_FLINK_BRONZE_FORMAT (json: the file sink's Bronze format;
-#   debezium-json for a changelog source, which a plain json sink refuses).
+#   debezium-json for a changelog source, which a plain json sink refuses),
+#   RTDE_FLINK_UNBOUNDED (1: no bound, a streaming job), RTDE_WINDOW (`start/end`: the
+#   window when the oracle is not written yet, under a sustained load).
 # Values must not contain `|`.
 set -eu
 if [ $# -lt 2 ]; then
@@ -35,14 +37,21 @@ sql=$(dirname "$0")/../sql
 oracle_field() {
   grep -o "\"$1\"[[:space:]]*:[[:space:]]*\"[^\"]*\"" "$oracle" | head -n 1 | sed 's/.*"\([^"]*\)"$/\1/'
 }
-window_start=$(oracle_field start)
-window_end=$(oracle_field end)
+if [ -n "${RTDE_WINDOW:-}" ]; then
+  window_start=${RTDE_WINDOW%/*}
+  window_end=${RTDE_WINDOW#*/}
+else
+  window_start=$(oracle_field start)
+  window_end=$(oracle_field end)
+fi
 if [ -z "$window_start" ] || [ -z "$window_end" ]; then
   echo "$oracle holds no window.start/window.end: run \`rtde generate --oracle-out\` first" >&2
   exit 1
 fi
 
-if [ -n "${RTDE_FLINK_BOUNDED_OFFSETS:-}" ]; then
+if [ "${RTDE_FLINK_UNBOUNDED:-}" = 1 ]; then
+  scan_bounded="'scan.bounded.mode' = 'unbounded'"
+elif [ -n "${RTDE_FLINK_BOUNDED_OFFSETS:-}" ]; then
   scan_bounded="'scan.bounded.mode' = 'specific-offsets', 'scan.bounded.specific-offsets' = '$RTDE_FLINK_BOUNDED_OFFSETS'"
 else
   scan_bounded="'scan.bounded.mode' = 'latest-offset'"

@@ -3,7 +3,12 @@
 # the Kafka topic to its bound and writing Bronze, Silver and the dead-letter topic. Returns
 # when the job has FINISHED (table.dml-sync), failing at once if the job fails.
 #
-#   run-job.sh [STORAGE [BROKER [SOURCE]]]
+#   run-job.sh [STORAGE [BROKER [SOURCE [MODE]]]]
+#
+# MODE `streaming` (a sustained load, `rtde bench p01 --rate R`): the source is unbounded,
+# the submission returns once the job runs (cancel-jobs.sh stops it), checkpoints every 2 s
+# commit the file sinks' parts, and the window comes from RTDE_WINDOW (`start/end`), since
+# the oracle is written only when the load ends; `batch` (default) reads to the bound.
 #
 # STORAGE: `iceberg` (default: the Iceberg tables of the lake catalog) or `files` (JSON-lines
 # files under /data/lake, where no Iceberg runtime can be had; dbt reads them). BROKER
@@ -17,6 +22,7 @@ set -eu
 storage=${1:-iceberg}
 broker=${2:-kafka}
 source=${3:-kafka}
+mode=${4:-batch}
 flink=$(cd "$(dirname "$0")/.." && pwd)
 sql=$flink/sql
 case "$storage" in
@@ -29,7 +35,12 @@ case "$storage" in
     echo "run-job.sh: storage \`$storage\` is neither iceberg nor files" >&2
     exit 2 ;;
 esac
-if [ "$broker" = tansu ]; then
+settings=$sql/settings_stack.sql
+if [ "$mode" = streaming ]; then
+  RTDE_FLINK_UNBOUNDED=1
+  export RTDE_FLINK_UNBOUNDED
+  settings="$settings $sql/settings_streaming.sql"
+elif [ "$broker" = tansu ]; then
   if [ ! -s /data/raw_trips.offsets ]; then
     echo "run-job.sh: /data/raw_trips.offsets is missing: the raw_offsets stage" \
       "(rtde topics count --offsets-out) measures the topic's end first" >&2
@@ -51,7 +62,7 @@ case "$source" in
     exit 2 ;;
 esac
 job=$(mktemp /tmp/rtde-job.XXXXXX)
-# $sinks and $parts are lists of words without spaces: split on purpose.
+# $settings, $sinks and $parts are lists of words without spaces: split on purpose.
 # shellcheck disable=SC2086
-"$flink/bin/job-sql.sh" /data/oracle.json "$sql/settings_stack.sql" $sinks $parts > "$job"
+"$flink/bin/job-sql.sh" /data/oracle.json $settings $sinks $parts > "$job"
 exec /opt/flink/bin/sql-client.sh -f "$job"

@@ -67,6 +67,15 @@ impl Sink for JsonLinesSink {
             .with_context(|| format!("writing events to {}", self.name.display()))
     }
 
+    fn idle(&mut self) -> anyhow::Result<()> {
+        if self.reader_gone {
+            return Ok(());
+        }
+        let flushed = self.out.flush();
+        self.settle(flushed)
+            .with_context(|| format!("flushing {}", self.name.display()))
+    }
+
     fn finish(mut self: Box<Self>) -> anyhow::Result<()> {
         if self.reader_gone {
             return Ok(());

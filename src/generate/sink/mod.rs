@@ -38,6 +38,11 @@ pub trait Sink {
         }
         Ok(())
     }
+    /// Nothing is due for a while (a paced run waits for its next event): hand what is
+    /// buffered to the readers. Kafka's client sends on its own (`linger.ms`).
+    fn idle(&mut self) -> anyhow::Result<()> {
+        Ok(())
+    }
     /// Flushes and closes; for Kafka, waits until every message is acknowledged.
     fn finish(self: Box<Self>) -> anyhow::Result<()>;
 }
