@@ -3,6 +3,7 @@
 pub mod availability;
 mod checks;
 pub mod environment;
+mod flink;
 pub mod guard;
 mod log;
 pub mod owner;
