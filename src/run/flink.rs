@@ -144,8 +144,8 @@ pub fn summary(stacktrace: &str) -> String {
     let first = stacktrace.lines().next().unwrap_or("").trim();
     let cause = stacktrace
         .lines()
-        .filter_map(|l| l.trim().strip_prefix("Caused by: "))
-        .last();
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("Caused by: "));
     match cause {
         Some(cause) if cause != first => format!("{first} … caused by {cause}"),
         _ => first.to_string(),
