@@ -27,7 +27,8 @@ use bollard::Docker;
 use nix::sys::resource::{UsageWho, getrusage};
 use nix::sys::time::TimeVal;
 
-use rtde::cli::SamplerChoice;
+use rtde::engine::docker::Engine;
+use rtde::sample::Method;
 use rtde::sample::{Sampler, SamplerConfig};
 
 const CONTAINERS: usize = 10;
@@ -74,9 +75,10 @@ async fn main() -> Result<()> {
         "dockerd ms/s",
         "poll s"
     );
-    for method in [SamplerChoice::Cgroup, SamplerChoice::Stats] {
+    let engine = Engine::connect().await?;
+    for method in [Method::Cgroup, Method::Stats] {
         let window = measure(
-            &docker,
+            &engine,
             &project,
             &names,
             method,
@@ -114,10 +116,10 @@ struct Window {
 /// One window: rtde samples with `method` while `docker stats --no-stream` is polled `polls`
 /// times back to back.
 async fn measure(
-    docker: &Docker,
+    engine: &Engine,
     project: &str,
     names: &[String],
-    method: SamplerChoice,
+    method: Method,
     polls: u32,
     dockerd: u32,
     ticks_per_second: f64,
@@ -126,7 +128,8 @@ async fn measure(
         method,
         interval: INTERVAL,
     };
-    let sampler = Sampler::start(docker.clone(), project, config).await?;
+    let events = engine.follow_project(project).await?;
+    let sampler = Sampler::start(engine.clone(), &events, config).await?;
     let own_before = cpu_seconds(UsageWho::RUSAGE_SELF)?;
     let children_before = cpu_seconds(UsageWho::RUSAGE_CHILDREN)?;
     let dockerd_stat = PathBuf::from(format!("/proc/{dockerd}/stat"));

@@ -5,7 +5,8 @@
 # Builds rtde in release mode and measures events/s and CPU per event to Parquet and JSON
 # lines files, and to a local tansu broker side by side with the original framework's
 # generator reproduced in Python, alternating, with lz4 (the original's codec), none and
-# zstd. Needs tansu (cargo install tansu --features dynostore) and .venv with
+# zstd; then with lz4 to a broker that is not the bottleneck (librdkafka's mock cluster,
+# scripts/bench/mock_broker.py). Needs tansu (cargo install tansu --features dynostore) and .venv with
 # requirements-dev.txt (orjson, pyarrow, confluent-kafka). Figures go to
 # docs/performance.md by hand, with the command.
 

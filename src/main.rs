@@ -7,7 +7,7 @@ use std::io::IsTerminal;
 use std::sync::Arc;
 
 use clap::Parser;
-use rtde::{cli, commands, error, exit, generate, output, report, topics};
+use rtde::{cli, commands, error, exit, output};
 use tracing_subscriber::EnvFilter;
 
 use cli::{Cli, Command};
@@ -63,16 +63,16 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
     // their own small runtimes, which cannot start inside another one.
     let command = match cli.command {
         Command::List => return commands::list::list(&ctx),
-        Command::Generate(a) => return generate::run(&a).map(|()| exit::OK),
-        Command::Topics(a) => return topics::run(&a).map(|()| exit::OK),
+        Command::Generate(a) => return commands::generate::generate(&a),
+        Command::Topics(a) => return commands::topics::topics(&a),
         Command::Images(cli::ImagesCommand::Build(a)) => {
             return commands::images::build(&ctx, &a);
         }
         Command::Compare(a) => {
-            return report::command::compare(&ctx.root, &a, &mut std::io::stdout().lock());
+            return commands::compare::compare(&ctx.root, &a, &mut std::io::stdout().lock());
         }
         Command::Report(a) => {
-            return report::command::report(&ctx.root, &a, &mut std::io::stdout().lock());
+            return commands::report::report(&ctx.root, &a, &mut std::io::stdout().lock());
         }
         other => other,
     };

@@ -23,12 +23,12 @@ use rdkafka::message::Message;
 use rdkafka::metadata::Metadata;
 use rdkafka::{Offset, TopicPartitionList};
 
-use crate::cli::{TopicsArgs, TopicsCommand};
+use crate::engine::docker::Backoff;
 use crate::error::Error;
 
 /// How long one metadata request may take before the next attempt.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
-/// First pause between attempts to reach the broker; it doubles up to `MAX_PAUSE`.
+/// First pause between attempts to reach the broker; it grows by half up to `MAX_PAUSE`.
 const FIRST_PAUSE: Duration = Duration::from_millis(100);
 const MAX_PAUSE: Duration = Duration::from_secs(2);
 
@@ -65,48 +65,8 @@ impl FromStr for TopicSpec {
     }
 }
 
-pub fn run(args: &TopicsArgs) -> Result<()> {
-    match &args.command {
-        TopicsCommand::Create {
-            broker,
-            partitions,
-            topics,
-        } => {
-            let config = client_config(&broker.bootstrap);
-            let deadline = Instant::now() + broker.timeout;
-            create(&config, topics, *partitions, deadline)?;
-            for topic in topics {
-                println!("topic {} ready", topic.name);
-            }
-        }
-        TopicsCommand::Count {
-            broker,
-            offsets_out,
-            topics,
-        } => {
-            if offsets_out.is_some() && topics.len() != 1 {
-                bail!(Error::InvalidInput(format!(
-                    "--offsets-out writes the end offsets of one topic, but {} were given",
-                    topics.len()
-                )));
-            }
-            let config = client_config(&broker.bootstrap);
-            let deadline = Instant::now() + broker.timeout;
-            for topic in topics {
-                let read = count(&config, topic, deadline)?;
-                if let Some(path) = offsets_out {
-                    std::fs::write(path, format!("{}\n", flink_offsets(&read.ends))).with_context(
-                        || format!("writing the end offsets of {topic} to {}", path.display()),
-                    )?;
-                }
-                println!("{topic}: messages={}", read.messages);
-            }
-        }
-    }
-    Ok(())
-}
-
-fn client_config(bootstrap: &str) -> ClientConfig {
+/// A librdkafka client configuration for these bootstrap servers.
+pub fn client_config(bootstrap: &str) -> ClientConfig {
     let mut config = ClientConfig::new();
     config.set("bootstrap.servers", bootstrap);
     config
@@ -120,18 +80,20 @@ pub fn wait_for_metadata(config: &ClientConfig, deadline: Instant) -> Result<Met
         .get("bootstrap.servers")
         .unwrap_or_default()
         .to_string();
-    let mut pause = FIRST_PAUSE;
+    let mut backoff = Backoff::new(
+        FIRST_PAUSE,
+        MAX_PAUSE,
+        tokio::time::Instant::from_std(deadline),
+    );
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
-        match consumer.fetch_metadata(
+        let answer = consumer.fetch_metadata(
             None,
             REQUEST_TIMEOUT.min(left.max(Duration::from_millis(1))),
-        ) {
+        );
+        match answer {
             Ok(metadata) if !metadata.brokers().is_empty() => return Ok(metadata),
-            Ok(_) | Err(_) if Instant::now() + pause < deadline => {
-                std::thread::park_timeout(pause);
-                pause = (pause * 2).min(MAX_PAUSE);
-            }
+            Ok(_) | Err(_) if backoff.pause_blocking() => {}
             Ok(_) => bail!(Error::Environment(format!(
                 "the Kafka broker at {brokers} answered but listed no brokers before the deadline"
             ))),

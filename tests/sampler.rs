@@ -22,7 +22,8 @@ use bollard::query_parameters::{
 };
 use futures_util::StreamExt;
 
-use rtde::cli::SamplerChoice;
+use rtde::engine::docker::Engine;
+use rtde::sample::Method;
 use rtde::sample::{
     ContainerResources, ContainerStageResources, ResourceReport, Sampler, SamplerConfig,
     StageResources,
@@ -181,12 +182,19 @@ impl Drop for Project {
     }
 }
 
-async fn start_sampler(project: &Project, method: SamplerChoice, interval_ms: u64) -> Sampler {
+async fn start_sampler(project: &Project, method: Method, interval_ms: u64) -> Sampler {
     let config = SamplerConfig {
         method,
         interval: Duration::from_millis(interval_ms),
     };
-    Sampler::start(project.docker.clone(), &project.name, config)
+    let engine = Engine::connect()
+        .await
+        .unwrap_or_else(|e| panic!("connecting to the engine: {e:#}"));
+    let events = engine
+        .follow_project(&project.name)
+        .await
+        .unwrap_or_else(|e| panic!("following the project's events: {e:#}"));
+    Sampler::start(engine, &events, config)
         .await
         .unwrap_or_else(|e| panic!("starting the {method:?} sampler: {e:#}"))
 }
@@ -237,8 +245,8 @@ fn assert_within(actual: f64, expected: f64, tolerance: f64, what: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn peak_memory_of_256_mib_is_exact_with_both_methods() {
     let project = Project::new("mem").await;
-    let cgroup = start_sampler(&project, SamplerChoice::Cgroup, 200).await;
-    let stats = start_sampler(&project, SamplerChoice::Stats, 200).await;
+    let cgroup = start_sampler(&project, Method::Cgroup, 200).await;
+    let stats = start_sampler(&project, Method::Stats, 200).await;
     let idle = project.run("idle", &["memhog", "0"], false).await;
     let hog = project.run("hog", &["memhog", "256"], false).await;
     project.wait_for_log(&idle, "ready").await;
@@ -268,8 +276,8 @@ async fn peak_memory_of_256_mib_is_exact_with_both_methods() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_seconds_of_one_core_is_two_cpu_seconds_with_both_methods() {
     let project = Project::new("cpu").await;
-    let cgroup = start_sampler(&project, SamplerChoice::Cgroup, 200).await;
-    let stats = start_sampler(&project, SamplerChoice::Stats, 200).await;
+    let cgroup = start_sampler(&project, Method::Cgroup, 200).await;
+    let stats = start_sampler(&project, Method::Stats, 200).await;
     let burner = project.run("burner", &["burn", "2000"], false).await;
     project.wait_for_log(&burner, "burnt").await;
     project
@@ -288,7 +296,7 @@ async fn two_seconds_of_one_core_is_two_cpu_seconds_with_both_methods() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_300_ms_spike_between_one_second_samples_is_in_its_stages_kernel_peak() {
     let project = Project::new("spike").await;
-    let sampler = start_sampler(&project, SamplerChoice::Cgroup, 1000).await;
+    let sampler = start_sampler(&project, Method::Cgroup, 1000).await;
     // A first spike at start, before any stage: the reset at the next stage must forget it.
     let spiker = project.run("spiker", &["spike", "200", "300"], false).await;
     project.wait_for_log(&spiker, "spiked 1").await;
@@ -324,7 +332,7 @@ async fn a_300_ms_spike_between_one_second_samples_is_in_its_stages_kernel_peak(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_one_off_container_living_under_a_second_is_counted() {
     let project = Project::new("oneoff").await;
-    let sampler = start_sampler(&project, SamplerChoice::Cgroup, 1000).await;
+    let sampler = start_sampler(&project, Method::Cgroup, 1000).await;
     sampler.begin_stage("run");
     let one_off = project
         .run("migrate", &["spike", "64", "300", "exit"], true)
@@ -356,7 +364,7 @@ async fn containers_of_another_project_are_never_counted() {
     let ours = Project::new("ours").await;
     let theirs = Project::new("theirs").await;
     let before = theirs.run("neighbour", &["memhog", "128"], false).await;
-    let sampler = start_sampler(&ours, SamplerChoice::Auto, 200).await;
+    let sampler = start_sampler(&ours, Method::Auto, 200).await;
     let mine = ours.run("mine", &["memhog", "16"], false).await;
     let after = theirs.run("latecomer", &["memhog", "128"], false).await;
     for (project, id) in [(&theirs, &before), (&ours, &mine), (&theirs, &after)] {

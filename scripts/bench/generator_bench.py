@@ -14,6 +14,12 @@ the load of a shared machine falls on both alike. After every Kafka run the topi
 must add up to the events sent, or the benchmark fails. tansu comes from $RTDE_TANSU, PATH
 or ~/.cargo/bin. Nothing sleeps a fixed time: the broker is polled until it accepts
 connections, with a deadline.
+
+With `--brokers tansu,mock` (the default) the comparison's codec (the first of `--codecs`)
+also runs against a broker that is not the bottleneck: librdkafka's mock cluster in a
+process of its own (mock_broker.py), which acknowledges without decompressing or storing
+more than 5 MB per partition. Its topics have the mock's 4 partitions, for both producers,
+and are checked by their high watermarks (its log is trimmed, so it cannot be read back).
 """
 
 import argparse
@@ -31,7 +37,7 @@ import time
 
 import orjson
 import pyarrow.parquet as pq
-from confluent_kafka import Consumer
+from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -65,8 +71,16 @@ def free_port():
         return s.getsockname()[1]
 
 
+def process_cpu_seconds(pid):
+    """A process's user+system CPU so far, from /proc."""
+    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class Tansu:
     """A tansu broker in memory on a free loopback port, for one repetition."""
+
+    name = "tansu"
 
     def __enter__(self):
         port = free_port()
@@ -88,12 +102,62 @@ class Tansu:
                              f"{BROKER_DEADLINE_S} s")
 
     def cpu_seconds(self):
-        """The broker's user+system CPU so far, from /proc."""
-        fields = pathlib.Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return process_cpu_seconds(self.process.pid)
+
+    def prepare(self, topic, who):
+        """rtde creates its topic itself (--partitions); the original's needs it made."""
+        if who == "python":
+            create_topic(self.brokers, topic)
+
+    def check(self, topic, events):
+        check_delivered(self.brokers, topic, events)
 
     def __exit__(self, *_):
         self.process.kill()
+        self.process.wait()
+
+
+class MockBroker:
+    """librdkafka's mock cluster in its own process (mock_broker.py), for one repetition."""
+
+    name = "mock broker"
+
+    def __enter__(self):
+        self.process = subprocess.Popen(
+            [sys.executable, str(HERE / "mock_broker.py")], stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, text=True)
+        line = self.process.stdout.readline().strip()
+        if not line:
+            self.process.kill()
+            sys.exit("the mock broker did not start (mock_broker.py printed no address)")
+        self.brokers = line
+        return self
+
+    def cpu_seconds(self):
+        return process_cpu_seconds(self.process.pid)
+
+    def prepare(self, topic, _who):
+        """The mock cannot create topics on request: asking for the topic's metadata does."""
+        producer = Producer({"bootstrap.servers": self.brokers})
+        metadata = producer.list_topics(topic=topic, timeout=ADMIN_DEADLINE_S)
+        if metadata.topics[topic].error is not None:
+            sys.exit(f"the mock broker did not create {topic}: {metadata.topics[topic].error}")
+
+    def check(self, topic, events):
+        """Fails unless the topic's high watermarks add up to `events`."""
+        consumer = Consumer({"bootstrap.servers": self.brokers, "group.id": f"check-{topic}"})
+        try:
+            partitions = consumer.list_topics(topic, timeout=ADMIN_DEADLINE_S).topics[topic].partitions
+            total = sum(consumer.get_watermark_offsets(TopicPartition(topic, p),
+                                                       timeout=ADMIN_DEADLINE_S)[1]
+                        for p in partitions)
+        finally:
+            consumer.close()
+        if total != events:
+            sys.exit(f"{topic} on the mock broker holds {total} messages, {events} were sent")
+
+    def __exit__(self, *_):
+        self.process.terminate()
         self.process.wait()
 
 
@@ -186,8 +250,17 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--codecs", default="lz4,none,zstd",
                         help="the first is the comparison's (the original's is lz4)")
+    parser.add_argument("--brokers", default="tansu,mock",
+                        help="tansu: every codec; mock: the first codec only")
     args = parser.parse_args()
     codecs = args.codecs.split(",")
+    brokers = args.brokers.split(",")
+    unknown = set(brokers) - {"tansu", "mock"}
+    if unknown:
+        sys.exit(f"--brokers: unknown {', '.join(sorted(unknown))}; they are tansu and mock")
+    # (broker, codec) in the order they run within a repetition.
+    cases = [(b, c) for b in ("tansu", "mock") if b in brokers
+             for c in (codecs if b == "tansu" else codecs[:1])]
     # No malformed messages: they are not Parquet rows, so the Python producer could not
     # replay them, and with none both producers send the same trips, event for event.
     same_events = ["--events", str(args.events), "--malformed-rate", "0"]
@@ -209,27 +282,31 @@ def main():
         rtde_bytes = (work / "out.jsonl").stat().st_size / args.events - 1
         python_bytes = payload_bytes_python(tlc)
 
-        kafka = {(who, codec): [] for codec in codecs for who in ("python", "rtde")}
+        kafka = {(who, broker, codec): [] for broker, codec in cases
+                 for who in ("python", "rtde")}
         for i in range(args.runs):
-            with Tansu() as broker:
-                for codec in codecs:
-                    order = ("python", "rtde") if i % 2 == 0 else ("rtde", "python")
-                    for who in order:
-                        topic = f"{who}-{codec}-{i}"
-                        if who == "python":
-                            create_topic(broker.brokers, topic)
-                            result = measured(lambda: python_producer(
-                                broker.brokers, topic, tlc, args.events, codec), broker)
-                        else:
-                            result = measured(lambda: rtde(args.rtde, [
-                                *same_events, "--sink", f"kafka://{broker.brokers}/{topic}",
-                                "--key", "pickup-zone", "--compression", codec,
-                                "--partitions", str(PARTITIONS)]), broker)
-                        check_delivered(broker.brokers, topic, result["events"])
-                        kafka[(who, codec)].append(result)
-                        print(f"  run {i + 1} {who} → tansu ({codec}): {result['rate']} events/s, "
-                              f"{result['cpu']:.3f} µs CPU/event, broker "
-                              f"{result['broker_cpu']:.3f} µs/event", file=sys.stderr)
+            for kind in ("tansu", "mock"):
+                if not any(broker == kind for broker, _ in cases):
+                    continue
+                with (Tansu() if kind == "tansu" else MockBroker()) as broker:
+                    for codec in [c for b, c in cases if b == kind]:
+                        order = ("python", "rtde") if i % 2 == 0 else ("rtde", "python")
+                        for who in order:
+                            topic = f"{who}-{codec}-{i}"
+                            broker.prepare(topic, who)
+                            if who == "python":
+                                result = measured(lambda: python_producer(
+                                    broker.brokers, topic, tlc, args.events, codec), broker)
+                            else:
+                                result = measured(lambda: rtde(args.rtde, [
+                                    *same_events, "--sink", f"kafka://{broker.brokers}/{topic}",
+                                    "--key", "pickup-zone", "--compression", codec,
+                                    "--partitions", str(PARTITIONS)]), broker)
+                            broker.check(topic, result["events"])
+                            kafka[(who, kind, codec)].append(result)
+                            print(f"  run {i + 1} {who} → {broker.name} ({codec}): "
+                                  f"{result['rate']} events/s, {result['cpu']:.3f} µs CPU/event, "
+                                  f"broker {result['broker_cpu']:.3f} µs/event", file=sys.stderr)
         load_after = os.getloadavg()[0]
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -248,17 +325,19 @@ def main():
 
     for name, results in files.items():
         row(name, results, False, "")
-    for codec in codecs:
-        row(f"original's generator (Python) → tansu, {codec}", kafka[("python", codec)], True,
-            f"{python_bytes:.0f}")
-        row(f"rtde → tansu, {codec}", kafka[("rtde", codec)], True, f"{rtde_bytes:.0f}")
+    names = {"tansu": "tansu", "mock": "mock broker"}
+    for broker, codec in cases:
+        row(f"original's generator (Python) → {names[broker]}, {codec}",
+            kafka[("python", broker, codec)], True, f"{python_bytes:.0f}")
+        row(f"rtde → {names[broker]}, {codec}", kafka[("rtde", broker, codec)], True,
+            f"{rtde_bytes:.0f}")
     print()
-    for codec in codecs:
-        pairs = [r["rate"] / p["rate"]
-                 for r, p in zip(kafka[("rtde", codec)], kafka[("python", codec)])]
-        ratio = summary(kafka[("rtde", codec)])[0] / summary(kafka[("python", codec)])[0]
-        cpu = summary(kafka[("python", codec)])[3] / summary(kafka[("rtde", codec)])[3]
-        print(f"rtde / original to the same broker, {codec}: {ratio:.1f}× "
+    for broker, codec in cases:
+        ours, theirs = kafka[("rtde", broker, codec)], kafka[("python", broker, codec)]
+        pairs = [r["rate"] / p["rate"] for r, p in zip(ours, theirs)]
+        ratio = summary(ours)[0] / summary(theirs)[0]
+        cpu = summary(theirs)[3] / summary(ours)[3]
+        print(f"rtde / original to the same {names[broker]}, {codec}: {ratio:.1f}× "
               f"(repetition by repetition {min(pairs):.1f}× – {max(pairs):.1f}×); "
               f"CPU per event, original / rtde: {cpu:.1f}×")
 

@@ -14,16 +14,16 @@ use std::time::Duration;
 use anyhow::Result;
 
 use super::{Context, overrides, require_broker};
-use crate::cli::{BenchAllArgs, BenchArgs, RunOptions};
+use crate::cli::{BenchAllArgs, BenchArgs, RunOptions, SamplerChoice};
 use crate::exit;
 use crate::manifest::Pipeline;
 use crate::output::Event;
 use crate::paths::under_root;
+use crate::results::record::{RunRecord, RunStatus};
 use crate::results::runs_table::{self, RunRow};
 use crate::results::{summary, table};
-use crate::run::record::{RunRecord, RunStatus};
 use crate::run::runner::RunSpec;
-use crate::sample::SamplerConfig;
+use crate::sample::{Method, SamplerConfig};
 
 pub async fn bench(ctx: &Context, args: BenchArgs) -> Result<i32> {
     let pipelines = ctx.load(&args.ids)?;
@@ -80,7 +80,11 @@ async fn run_all(
     // Every run's figures, warm-ups included, beside the results table.
     let runs_path = results_path.with_file_name("runs.csv");
     let sampling = (!options.no_sample).then(|| SamplerConfig {
-        method: options.sampler,
+        method: match options.sampler {
+            SamplerChoice::Auto => Method::Auto,
+            SamplerChoice::Cgroup => Method::Cgroup,
+            SamplerChoice::Stats => Method::Stats,
+        },
         interval: Duration::from_millis(options.sample_interval),
     });
     let total = options.warmup + options.runs;

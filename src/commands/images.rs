@@ -11,7 +11,7 @@ use crate::engine::compose::ComposeTool;
 use crate::exit;
 use crate::images::{self, BaseChoice, Outcome, Progress, Selection};
 use crate::output::{Event, ImageRow};
-use crate::run::runner::{compose_project, variables};
+use crate::run::runner::stack_project;
 
 pub fn build(ctx: &Context, args: &ImagesBuildArgs) -> Result<i32> {
     let choice = match args.base {
@@ -76,22 +76,14 @@ async fn stack_images(
     let scratch = tempfile::tempdir()?;
     let mut used = BTreeSet::new();
     for pipeline in &pipelines {
-        let name = format!("rtde-{}-images", pipeline.id);
         let own: BTreeMap<String, String> = vars
             .iter()
             .filter(|(k, _)| pipeline.variables.contains_key(*k))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        let all = variables(
-            &tool,
-            pipeline,
-            &own,
-            &ctx.root,
-            "images",
-            &name,
-            scratch.path(),
-        );
-        let model = compose_project(&tool, pipeline, &name, &all)?
+        let (project, _) =
+            stack_project(&tool, pipeline, &own, &ctx.root, "images", scratch.path())?;
+        let model = project
             .model()
             .await
             .with_context(|| format!("reading the compose stack of {}", pipeline.id))?;

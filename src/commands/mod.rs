@@ -2,23 +2,27 @@
 
 pub mod bench;
 pub mod clean;
+pub mod compare;
+pub mod generate;
 pub mod images;
 pub mod list;
+pub mod report;
 pub mod stack;
+pub mod topics;
 pub mod validate;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 
 use crate::engine::compose::ComposeTool;
 use crate::engine::docker::Engine;
 use crate::error::Error;
 use crate::manifest::{self, Pipeline};
 use crate::output::Reporter;
-use crate::paths::under_root;
+use crate::paths::{COMPARISON_DIR, under_root};
 use crate::run::guard::{ActiveProjects, install_signal_handler};
 use crate::run::owner::Owner;
 use crate::run::runner::Harness;
@@ -68,7 +72,7 @@ impl Context {
         let compose = ComposeTool::detect().await?;
         let environment = environment::capture(&engine, &compose, &self.root).await;
         let active = ActiveProjects::default();
-        let cancel = install_signal_handler(engine.clone(), active.clone())?;
+        let cancel = install_signal_handler(engine.clone(), active.clone(), self.reporter.clone())?;
         Ok(Harness {
             engine,
             compose,
@@ -150,6 +154,28 @@ pub fn overrides(
         out.insert("broker".into(), b.to_string());
     }
     Ok(out)
+}
+
+/// The results table `compare` and `report` read: FOLDER/results.csv, else --results, else the curated
+/// comparison's.
+pub(crate) fn results_table(root: &Path, folder: Option<&Path>, results: Option<&Path>) -> PathBuf {
+    match (folder, results) {
+        (Some(folder), _) => under_root(root, folder).join("results.csv"),
+        (None, Some(results)) => under_root(root, results),
+        (None, None) => root.join(COMPARISON_DIR).join("results.csv"),
+    }
+}
+
+/// How a path is shown in output: relative to the root when it is inside it.
+pub(crate) fn shown(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+pub(crate) fn absolute_root(root: &Path) -> Result<PathBuf> {
+    std::path::absolute(root).with_context(|| format!("resolving the root {}", root.display()))
 }
 
 #[cfg(test)]

@@ -19,9 +19,9 @@ use crate::engine::docker::{Engine, PROJECT_LABEL, labels};
 use crate::error::Error;
 use crate::exit;
 use crate::output::Event;
+use crate::results::record::RunStatus;
 use crate::run::guard::StackGuard;
 use crate::run::owner::instance;
-use crate::run::record::RunStatus;
 use crate::run::runner::{compose_project, new_run_id, variables};
 use crate::run::stepwise::{self, StackRecord, stack_dir};
 
@@ -30,37 +30,16 @@ pub async fn up(ctx: &Context, args: StackArgs) -> Result<i32> {
     require_broker(std::slice::from_ref(&pipeline), args.broker.as_deref())?;
     let harness = ctx.harness().await?;
     let run_id = new_run_id();
-    let project_name = format!("rtde-{}-{run_id}", pipeline.id);
     let dir = stack_dir(&ctx.root, &pipeline.id, &run_id);
     std::fs::create_dir_all(&dir)?;
     let given = overrides(&args.vars, None, None, args.broker.as_deref())?;
-    let vars = variables(
-        &harness.compose,
-        &pipeline,
-        &given,
-        &ctx.root,
-        &run_id,
-        &project_name,
-        &dir,
-    );
-    let labels = harness.owner.labels(&run_id, &pipeline.id, true);
     let stack = harness
-        .stack(&pipeline, &project_name, &vars, &dir, &labels)
+        .stack(&pipeline, &run_id, &given, &dir, true)
         .await?;
+    let project_name = stack.project.name.clone();
     harness.prepare(&stack).await?;
-    let guard = StackGuard::new(
-        stack.project.clone(),
-        stack.all_profiles.clone(),
-        &harness.active,
-    );
-    stack
-        .project
-        .up(
-            &stack.up_profiles,
-            &stack.model.services_for(&stack.up_profiles),
-        )
-        .await?;
-    harness.wait_ready(&stack, pipeline.startup_timeout).await?;
+    let guard = harness.guard(&stack);
+    harness.start(&stack, pipeline.startup_timeout).await?;
     guard.keep();
     StackRecord {
         pipeline: pipeline.id.clone(),
@@ -68,7 +47,7 @@ pub async fn up(ctx: &Context, args: StackArgs) -> Result<i32> {
         run_id,
         started_at: chrono::Utc::now(),
         overrides: given,
-        variables: vars,
+        variables: stack.vars.clone(),
         instance: instance(),
         services: stack.model.services_for(&stack.up_profiles),
         down_at: None,
@@ -250,7 +229,7 @@ pub async fn down(ctx: &Context, args: StackArgs) -> Result<i32> {
         };
         let project = compose_project(&harness.compose, &pipeline, &name, &vars)?;
         let all: Vec<String> = project.profiles().await?.into_iter().collect();
-        StackGuard::new(project, all, &harness.active)
+        StackGuard::new(project, all, &harness.active, harness.reporter.clone())
             .teardown(&harness.engine)
             .await?;
         if let Some((dir, stack)) = recorded {

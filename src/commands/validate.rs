@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::exit;
 use crate::manifest::{self, Pipeline, validate};
 use crate::output::Event;
-use crate::run::runner::{compose_project, variables};
+use crate::run::runner::stack_project;
 
 pub async fn validate(
     ctx: &Context,
@@ -51,17 +51,14 @@ pub async fn validate(
             problems.push(problem);
         }
         if let Some(tool) = &compose {
-            let project_name = format!("rtde-{}-validate", pipeline.id);
-            let vars = variables(
+            let (project, _) = stack_project(
                 tool,
                 &pipeline,
                 &BTreeMap::new(),
                 &ctx.root,
                 "validate",
-                &project_name,
                 scratch.path(),
-            );
-            let project = compose_project(tool, &pipeline, &project_name, &vars)?;
+            )?;
             match project.model().await {
                 Ok(model) => {
                     let services = model.services.keys().cloned().collect();

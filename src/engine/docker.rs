@@ -1,5 +1,6 @@
 //! The Docker engine through its API (bollard): containers by label, health, exec, logs,
-//! leftovers and removal.
+//! a project's events, stats, leftovers and removal. This is rtde's one door to the
+//! engine's API: no other module holds a bollard client.
 //!
 //! Compose is driven through its CLI (see `compose.rs`), but everything rtde *observes* goes
 //! through the API: Compose v1 has no JSON output, v2 changed its JSON shape in 2.21, and
@@ -8,14 +9,17 @@
 //! `com.docker.compose.project` and rtde's own `rtde.*` labels.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 use bollard::Docker;
 use bollard::exec::{CreateExecOptions, StartExecResults};
+use bollard::models::{ContainerStatsResponse, EventMessage, SystemInfo};
 use bollard::query_parameters::{
-    CreateImageOptions, InspectContainerOptions, ListContainersOptions, ListNetworksOptions,
-    ListVolumesOptions, LogsOptions, RemoveContainerOptions, RemoveVolumeOptions,
+    CreateImageOptions, EventsOptions, InspectContainerOptions, ListContainersOptions,
+    ListNetworksOptions, ListVolumesOptions, LogsOptions, RemoveContainerOptions,
+    RemoveVolumeOptions, StatsOptions,
 };
 use futures_util::StreamExt;
 
@@ -64,10 +68,129 @@ pub struct ContainerInfo {
     /// `healthy`, `unhealthy`, `starting`, or `None` without a healthcheck.
     pub health: Option<String>,
     pub exit_code: Option<i64>,
+    /// The engine's State.OOMKilled: the kernel's OOM killer ended its main process.
+    pub oom_killed: bool,
+    /// Its memory limit (`mem_limit`), if it has one.
+    pub mem_limit_bytes: Option<u64>,
     pub labels: HashMap<String, String>,
 }
 
 type NameAndLabels = (String, HashMap<String, String>);
+
+/// One event of a container of a project, as the engine reported it.
+#[derive(Debug, Clone)]
+pub struct ContainerEvent {
+    /// `create`, `start`, `die`, `oom`, …
+    pub action: String,
+    pub id: String,
+    /// The engine's clock, nanoseconds since the epoch (0 when the engine gave none).
+    pub time_ns: i64,
+    /// The container's labels, `name` and `image`.
+    pub attributes: HashMap<String, String>,
+}
+
+impl ContainerEvent {
+    fn from_message(event: EventMessage) -> Option<ContainerEvent> {
+        let actor = event.actor?;
+        Some(ContainerEvent {
+            action: event.action?,
+            id: actor.id?,
+            time_ns: event.time_nano.unwrap_or_default(),
+            attributes: actor.attributes.unwrap_or_default(),
+        })
+    }
+
+    pub fn name(&self) -> Option<&str> {
+        self.attributes.get("name").map(String::as_str)
+    }
+
+    pub fn service(&self) -> &str {
+        self.attributes
+            .get(SERVICE_LABEL)
+            .map_or("", String::as_str)
+    }
+
+    pub fn one_off(&self) -> bool {
+        self.attributes
+            .get(ONEOFF_LABEL)
+            .is_some_and(|v| v == "True")
+    }
+}
+
+/// Events a slow reader may fall behind by before it misses some: a run's containers make
+/// a few events each, so this is far more than a stack of dozens of services produces.
+const EVENTS_BUFFERED: usize = 4096;
+
+/// The engine's `since` parameter: seconds.nanoseconds since the epoch.
+pub fn since_parameter(unix_ns: i128) -> String {
+    format!("{}.{:09}", unix_ns / 1_000_000_000, unix_ns % 1_000_000_000)
+}
+
+/// A project's container events, read from the engine once ([`Engine::follow_project`])
+/// and handed to every reader; reading stops when the last clone and reader are dropped.
+#[derive(Clone)]
+pub struct ProjectEvents {
+    project: String,
+    sender: tokio::sync::broadcast::Sender<ContainerEvent>,
+    _task: Arc<AbortOnDrop>,
+}
+
+impl ProjectEvents {
+    pub fn project(&self) -> &str {
+        &self.project
+    }
+
+    /// A reader of the events from now on: every one of them, unless it falls more than
+    /// `EVENTS_BUFFERED` behind (it is then told how many it missed, in the log).
+    pub fn reader(&self) -> EventReader {
+        EventReader {
+            receiver: self.sender.subscribe(),
+            _events: self.clone(),
+        }
+    }
+}
+
+/// One reader of a project's events; it keeps the subscription alive.
+pub struct EventReader {
+    receiver: tokio::sync::broadcast::Receiver<ContainerEvent>,
+    _events: ProjectEvents,
+}
+
+impl EventReader {
+    /// The next event. It waits while the stack is quiet; a reader's task is aborted when
+    /// its run no longer needs it.
+    pub async fn next(&mut self) -> Option<ContainerEvent> {
+        use tokio::sync::broadcast::error::RecvError;
+        loop {
+            match self.receiver.recv().await {
+                Ok(event) => return Some(event),
+                Err(RecvError::Lagged(missed)) => tracing::warn!(
+                    project = %self._events.project,
+                    missed,
+                    "a reader of the project's events fell behind and missed some"
+                ),
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    }
+}
+
+/// The task that reads the engine's stream, aborted with the last reader's handle.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// What `inspect` tells of a container beyond its listing.
+#[derive(Debug, Clone, Default)]
+pub struct ContainerDetails {
+    pub image_id: Option<String>,
+    pub mem_limit_bytes: Option<u64>,
+    pub cgroup_parent: String,
+}
 
 /// Resources of one project that still exist.
 #[derive(Debug, Default)]
@@ -127,8 +250,13 @@ impl Engine {
         Ok(Engine { docker })
     }
 
-    pub fn client(&self) -> &Docker {
-        &self.docker
+    /// An engine for code that is handed one but never asks it (unit tests of the sampler's
+    /// decisions): no connection is made until a request.
+    #[cfg(test)]
+    pub(crate) fn unconnected() -> Result<Engine> {
+        Ok(Engine {
+            docker: Docker::connect_with_local_defaults()?,
+        })
     }
 
     pub fn api_version(&self) -> String {
@@ -159,6 +287,11 @@ impl Engine {
             };
             let labels = s.labels.unwrap_or_default();
             let state = inspect.state.unwrap_or_default();
+            let mem_limit_bytes = inspect
+                .host_config
+                .and_then(|h| h.memory)
+                .and_then(|m| u64::try_from(m).ok())
+                .filter(|m| *m > 0);
             out.push(ContainerInfo {
                 name: inspect
                     .name
@@ -177,6 +310,8 @@ impl Engine {
                     .map(|s| s.to_string())
                     .filter(|s| !s.is_empty() && s != "none"),
                 exit_code: state.exit_code,
+                oom_killed: state.oom_killed.unwrap_or(false),
+                mem_limit_bytes,
                 labels,
                 id,
             });
@@ -186,6 +321,28 @@ impl Engine {
 
     pub async fn project_containers(&self, project: &str) -> Result<Vec<ContainerInfo>> {
         self.containers(&[(PROJECT_LABEL, project)]).await
+    }
+
+    /// The project's one-off containers (`compose run`), stopped ones included.
+    pub async fn oneoff_containers(&self, project: &str) -> Result<Vec<ContainerInfo>> {
+        self.containers(&[(PROJECT_LABEL, project), (ONEOFF_LABEL, "True")])
+            .await
+    }
+
+    /// Force-remove one container (and its anonymous volumes); gone already is fine.
+    pub async fn remove_container(&self, id: &str) -> Result<()> {
+        self.docker
+            .remove_container(
+                id,
+                Some(RemoveContainerOptions {
+                    force: true,
+                    v: true,
+                    ..Default::default()
+                }),
+            )
+            .await
+            .or_else(ignore_not_found)
+            .with_context(|| format!("removing container {id}"))
     }
 
     /// Run a command in a running container; output chunks go to `sink` as they arrive.
@@ -302,17 +459,8 @@ impl Engine {
     pub async fn remove_project(&self, project: &str) -> Result<Leftovers> {
         let found = self.leftovers(project).await?;
         for c in self.project_containers(project).await? {
-            self.docker
-                .remove_container(
-                    &c.id,
-                    Some(RemoveContainerOptions {
-                        force: true,
-                        v: true,
-                        ..Default::default()
-                    }),
-                )
+            self.remove_container(&c.id)
                 .await
-                .or_else(ignore_not_found)
                 .with_context(|| format!("removing container {}", c.name))?;
         }
         for n in &found.networks {
@@ -343,6 +491,108 @@ impl Engine {
             .chain(volumes)
             .map(|(_, labels)| labels)
             .collect())
+    }
+
+    /// Follow the events of a project's containers (`create`, `start`, `die`, `oom`, …)
+    /// from now on the engine's clock, until the last [`ProjectEvents`] is dropped. This is
+    /// the one subscription to a project's containers: the run's container watcher and the
+    /// sampler's discovery each read it through [`ProjectEvents::reader`]. It replays from
+    /// the moment it was asked for (`since`, on the engine's clock, which a remote engine
+    /// may set apart from this host's), so a container created while the subscription is
+    /// still connecting is not missed.
+    pub async fn follow_project(&self, project: &str) -> Result<ProjectEvents> {
+        let info = self.info().await?;
+        let since = info
+            .system_time
+            .as_deref()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .and_then(|t| t.timestamp_nanos_opt())
+            .map(|ns| since_parameter(i128::from(ns)));
+        let mut filters = label_filter(&[(PROJECT_LABEL, project)]);
+        filters.insert("type".to_string(), vec!["container".to_string()]);
+        let mut stream = self.docker.events(Some(EventsOptions {
+            since,
+            until: None,
+            filters: Some(filters),
+        }));
+        let (sender, _) = tokio::sync::broadcast::channel(EVENTS_BUFFERED);
+        let forward = sender.clone();
+        let name = project.to_string();
+        let project = project.to_string();
+        let task = tokio::spawn(async move {
+            while let Some(event) = stream.next().await {
+                match event {
+                    Ok(event) => {
+                        if let Some(event) = ContainerEvent::from_message(event) {
+                            // No reader right now is not an error: readers come and go.
+                            let _ = forward.send(event);
+                        }
+                    }
+                    Err(err) => {
+                        tracing::warn!(
+                            project,
+                            "the engine's event stream failed; containers created from now on \
+                             are not watched or sampled: {err}"
+                        );
+                        break;
+                    }
+                }
+            }
+        });
+        Ok(ProjectEvents {
+            project: name,
+            sender,
+            _task: Arc::new(AbortOnDrop(task)),
+        })
+    }
+
+    /// A container's image id, memory limit and `HostConfig.CgroupParent` (empty: the
+    /// engine's default); `None` when it is gone.
+    pub async fn container_details(&self, id: &str) -> Option<ContainerDetails> {
+        let inspect = self
+            .docker
+            .inspect_container(id, None::<InspectContainerOptions>)
+            .await
+            .map_err(|e| tracing::debug!(container = id, "inspect failed: {e}"))
+            .ok()?;
+        let host = inspect.host_config.unwrap_or_default();
+        Some(ContainerDetails {
+            image_id: inspect.image,
+            mem_limit_bytes: host
+                .memory
+                .and_then(|m| u64::try_from(m).ok())
+                .filter(|m| *m > 0),
+            cgroup_parent: host.cgroup_parent.unwrap_or_default(),
+        })
+    }
+
+    /// An image's id (`sha256:…`), when the engine has the image.
+    pub async fn image_id(&self, image: &str) -> Option<String> {
+        self.docker.inspect_image(image).await.ok()?.id
+    }
+
+    /// The engine's `docker info`: its kernel, cgroup version and driver, its clock.
+    pub async fn info(&self) -> Result<SystemInfo> {
+        self.docker
+            .info()
+            .await
+            .context("asking the Docker engine how it places containers in cgroups (docker info)")
+    }
+
+    /// A container's stats stream: one message a second while it runs.
+    pub fn stats(
+        &self,
+        id: &str,
+    ) -> impl futures_util::Stream<Item = Result<ContainerStatsResponse>> + Send + Unpin + 'static
+    {
+        let options = StatsOptions {
+            stream: true,
+            one_shot: false,
+        };
+        self.docker
+            .stats(id, Some(options))
+            .map(|m| m.map_err(anyhow::Error::new))
+            .boxed()
     }
 
     /// A container's memory limit in bytes (`None` without one, or when it is gone).
@@ -454,5 +704,34 @@ impl Backoff {
         tokio::time::sleep_until((now + self.interval).min(self.deadline)).await;
         self.interval = (self.interval * 3 / 2).min(self.max);
         true
+    }
+
+    /// [`Backoff::pause`] for a caller on a plain thread (librdkafka's blocking clients in
+    /// `topics`, which run outside any runtime).
+    pub fn pause_blocking(&mut self) -> bool {
+        let now = tokio::time::Instant::now();
+        if now >= self.deadline {
+            return false;
+        }
+        std::thread::sleep((now + self.interval).min(self.deadline) - now); // the poll's pause
+        self.interval = (self.interval * 3 / 2).min(self.max);
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn since_is_seconds_and_nanoseconds_on_the_engines_clock() {
+        let start = chrono::DateTime::parse_from_rfc3339("2026-11-25T12:00:00.5Z")
+            .unwrap()
+            .timestamp_nanos_opt()
+            .unwrap();
+        assert_eq!(
+            since_parameter(i128::from(start)),
+            format!("{}.500000000", start / 1_000_000_000)
+        );
     }
 }

@@ -4,8 +4,9 @@
 use anyhow::Result;
 
 use super::Exporter;
-use super::json::{ExportEntry, entries};
-use crate::report::model::Comparison;
+use super::json::entries;
+use crate::results::comparison::Comparison;
+use crate::results::export_file::ExportEntry;
 
 pub struct CsvExporter;
 

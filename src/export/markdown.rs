@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use super::Exporter;
 use super::json::entries;
-use crate::report::model::Comparison;
+use crate::results::comparison::Comparison;
 
 pub struct MarkdownExporter;
 

@@ -11,7 +11,7 @@ mod markdown;
 
 use anyhow::Result;
 
-use crate::report::model::Comparison;
+use crate::results::comparison::Comparison;
 
 pub trait Exporter {
     fn serialize(&self, comparison: &Comparison) -> Result<Vec<u8>>;
@@ -35,7 +35,7 @@ pub fn exporter(format: ExportFormat) -> Box<dyn Exporter> {
 /// hyperfine's `exit_codes`: what `rtde bench` exits with for a run of that status.
 fn exit_code_of_status(label: &str) -> i32 {
     use crate::exit;
-    use crate::run::record::RunStatus;
+    use crate::results::record::RunStatus;
     if label == RunStatus::Passed.label() {
         exit::OK
     } else if label == RunStatus::Interrupted.label() {

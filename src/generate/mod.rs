@@ -23,11 +23,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
-use crate::cli::GenerateArgs;
 use crate::error::Error;
-use dirty::{Category, DirtyRates, Window};
+pub use dirty::Category;
+use dirty::{DirtyRates, Window};
 use events::{Event, Generator};
 use oracle::{Oracle, OracleBuilder};
+pub use sink::{Compression, KafkaKey};
 use sink::{KafkaOptions, Sink, SinkTarget};
 
 /// Events per batch handed from the generator thread to the sinks: large enough that the
@@ -38,6 +39,42 @@ const BATCHES_AHEAD: usize = 2;
 /// Generator threads at most: beyond a few, the single thread that writes the sinks is the
 /// limit.
 const MAX_GENERATOR_THREADS: usize = 4;
+
+/// What `rtde generate` is asked for, as typed values: the command line builds it
+/// (`commands::generate`), and [`run`] checks it before anything is written.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Events to generate (with `from`: at most this many rows are replayed).
+    pub events: u64,
+    pub seed: u64,
+    /// Start of the pickup window (New York local time, no zone).
+    pub start: String,
+    /// Length of the pickup window in days.
+    pub days: u32,
+    /// Events per second; `None` is as fast as possible.
+    pub rate: Option<f64>,
+    /// Sink URIs: the same events go to each.
+    pub sinks: Vec<String>,
+    pub oracle_out: Option<PathBuf>,
+    /// Print the oracle JSON on stdout after the events.
+    pub oracle: bool,
+    /// Write the dbt seed CSVs to this folder.
+    pub seeds: Option<PathBuf>,
+    /// Write the event's JSON Schema and Avro schema to this folder.
+    pub schemas: Option<PathBuf>,
+    /// Replay a real TLC yellow-taxi Parquet file instead of generating.
+    pub from: Option<PathBuf>,
+    pub key: KafkaKey,
+    /// Kafka topic when the sink URI names none.
+    pub topic: String,
+    /// Partitions of the Kafka topic when rtde has to create it.
+    pub partitions: i32,
+    pub compression: Compression,
+    pub linger_ms: u32,
+    pub batch_size: u32,
+    /// Dirty-data rates that replace their defaults.
+    pub dirty: Vec<(Category, f64)>,
+}
 
 /// Everything `generate` will do, checked before anything is written.
 struct Plan {
@@ -54,7 +91,7 @@ struct Plan {
 }
 
 impl Plan {
-    fn from_args(args: &GenerateArgs) -> anyhow::Result<Plan> {
+    fn from_args(args: &Options) -> anyhow::Result<Plan> {
         let start = civil::parse_timestamp(&args.start)
             .map_err(|err| Error::InvalidInput(format!("--start: {err:#}")))?;
         let window = Window {
@@ -69,27 +106,7 @@ impl Plan {
             ))
             .into());
         }
-        let dirty = &args.dirty;
-        let overrides: Vec<(Category, f64)> = [
-            (Category::Duplicate, dirty.duplicate_rate),
-            (Category::NonPositiveFare, dirty.non_positive_fare_rate),
-            (Category::NegativeDistance, dirty.negative_distance_rate),
-            (
-                Category::NullPassengerCount,
-                dirty.null_passenger_count_rate,
-            ),
-            (
-                Category::DropoffBeforePickup,
-                dirty.dropoff_before_pickup_rate,
-            ),
-            (Category::UnknownLocation, dirty.unknown_location_rate),
-            (Category::OutsideWindow, dirty.outside_window_rate),
-            (Category::Malformed, dirty.malformed_rate),
-        ]
-        .into_iter()
-        .filter_map(|(category, rate)| rate.map(|rate| (category, rate)))
-        .collect();
-        let rates = DirtyRates::new(&overrides)?;
+        let rates = DirtyRates::new(&args.dirty)?;
         let targets = args
             .sinks
             .iter()
@@ -128,7 +145,39 @@ impl Plan {
     }
 }
 
-pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
+/// What one `generate` sent, for its closing line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Generated {
+    pub events: u64,
+    pub bronze_rows: u64,
+    pub silver_rows: u64,
+    /// Wall-clock seconds from opening the sinks to their last flush.
+    pub seconds: f64,
+    /// User plus system CPU seconds of this process over the same span.
+    pub cpu_seconds: f64,
+}
+
+impl std::fmt::Display for Generated {
+    /// The closing line: what was sent, how fast, and at what CPU cost per event.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "rtde generate: {} events ({} Bronze, {} Silver) in {:.3} s = {:.0} events/s; CPU {:.3} s = {:.3} µs/event",
+            self.events,
+            self.bronze_rows,
+            self.silver_rows,
+            self.seconds,
+            self.events as f64 / self.seconds.max(1e-9),
+            self.cpu_seconds,
+            self.cpu_seconds * 1e6 / (self.events.max(1) as f64),
+        )
+    }
+}
+
+/// Generates (or replays) the events into the sinks; the oracle JSON goes to its file and,
+/// when asked, to `stdout` after the events. `None` when only seeds or schemas were asked
+/// for.
+pub fn run(args: &Options, stdout: &mut dyn std::io::Write) -> anyhow::Result<Option<Generated>> {
     let plan = Plan::from_args(args)?;
     if let Some(dir) = &args.seeds {
         write_files(dir, "seeds", seeds::seed_files()?)?;
@@ -137,7 +186,7 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
         write_files(dir, "schemas", schema::schema_files())?;
     }
     if !plan.generates() {
-        return Ok(());
+        return Ok(None);
     }
     // Create the oracle file first so an unwritable path fails before any event is sent.
     let oracle_file = match &plan.oracle_out {
@@ -176,20 +225,17 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
             .with_context(|| format!("writing the oracle to {}", path.display()))?;
     }
     if plan.print_oracle {
-        std::io::Write::write_all(&mut std::io::stdout(), oracle_json.as_bytes())
+        stdout
+            .write_all(oracle_json.as_bytes())
             .context("printing the oracle on stdout")?;
     }
-    // The closing line: what was sent, how fast, and at what CPU cost per event.
-    eprintln!(
-        "rtde generate: {} events ({} Bronze, {} Silver) in {seconds:.3} s = {:.0} events/s; CPU {:.3} s = {:.3} µs/event",
-        oracle.events,
-        oracle.bronze_rows,
-        oracle.silver_rows,
-        oracle.events as f64 / seconds.max(1e-9),
+    Ok(Some(Generated {
+        events: oracle.events,
+        bronze_rows: oracle.bronze_rows,
+        silver_rows: oracle.silver_rows,
+        seconds,
         cpu_seconds,
-        cpu_seconds * 1e6 / (oracle.events.max(1) as f64),
-    );
-    Ok(())
+    }))
 }
 
 /// Writes generated files (seeds, schemas) into `dir`, creating it.
@@ -378,4 +424,25 @@ fn replay_into(
     }
     delivery.deliver(&batch)?;
     Ok(oracle.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_closing_line_says_what_was_sent_how_fast_and_at_what_cpu_cost() {
+        let generated = Generated {
+            events: 10_000,
+            bronze_rows: 9_988,
+            silver_rows: 9_743,
+            seconds: 0.5,
+            cpu_seconds: 0.25,
+        };
+        assert_eq!(
+            generated.to_string(),
+            "rtde generate: 10000 events (9988 Bronze, 9743 Silver) in 0.500 s = 20000 events/s; \
+             CPU 0.250 s = 25.000 µs/event"
+        );
+    }
 }

@@ -8,6 +8,9 @@
 //! pipeline is compared as soon as its manifest's `stack` says what it is: no code change.
 
 use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::manifest;
 
 /// A pipeline's id and stack (`ingestion`, `processor`, … → value), from its manifest or
 /// from the record of its last run.
@@ -101,6 +104,23 @@ pub fn derive(known: &[Known]) -> Vec<CrossCut> {
         }
     }
     out
+}
+
+/// The stacks the project's manifests declare, so a comparison can name a pipeline not yet
+/// benchmarked. A manifest that does not load is left out: `rtde validate` is where it is
+/// reported, and a report of real results should not fail on it.
+pub fn manifest_stacks(root: &Path) -> Vec<Known> {
+    let Ok(found) = manifest::discover(&root.join("pipelines")) else {
+        return Vec::new();
+    };
+    found
+        .iter()
+        .filter_map(|f| manifest::load(&f.manifest, root).ok())
+        .map(|p| Known {
+            id: p.id,
+            stack: p.stack,
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -9,11 +9,11 @@ use std::path::Path;
 
 use crate::report::chart;
 use crate::report::cross::{self, Known};
-use crate::report::model::{self, Comparison, E2E, Metric, PipelineResult, relative_link};
 use crate::report::regression::RegressionReport;
+use crate::results::comparison::{self, Comparison, E2E, Metric, PipelineResult, relative_link};
+use crate::results::record::{Environment, RunStatus};
 use crate::results::stats::{self, OutlierAdvice};
 use crate::results::summary;
-use crate::run::record::{Environment, RunStatus};
 
 /// An SVG chart written beside the report.
 #[derive(Debug, Clone)]
@@ -286,7 +286,7 @@ impl Renderer<'_> {
                 tiers.push(&p.row.tier);
             }
         }
-        let key = |k| model::metric(k);
+        let key = |k| comparison::metric(k);
         for tier in tiers {
             let title = if tier.is_empty() { "(no tier)" } else { tier };
             let _ = writeln!(out, "### Tier: {title}\n");
@@ -524,8 +524,8 @@ impl Renderer<'_> {
                         self.pipeline_cell(p),
                         self.figure(p, &E2E, 1),
                         self.interval_cell(p),
-                        self.figure(p, model::metric("peak_mem_mb"), 0),
-                        self.figure(p, model::metric("cpu_s"), 1),
+                        self.figure(p, comparison::metric("peak_mem_mb"), 0),
+                        self.figure(p, comparison::metric("cpu_s"), 1),
                         p.row.validation_status
                     );
                 }
@@ -541,7 +541,7 @@ impl Renderer<'_> {
                 if let Some(fastest) = best(&E2E) {
                     notes.push(format!("fastest end to end: {fastest}"));
                 }
-                if let Some(lightest) = best(model::metric("peak_mem_mb")) {
+                if let Some(lightest) = best(comparison::metric("peak_mem_mb")) {
                     notes.push(format!("lightest: {lightest}"));
                 }
                 if !missing.is_empty() {

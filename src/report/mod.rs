@@ -1,14 +1,13 @@
 //! Reports of results: the comparison report with its SVG charts, regressions against a
 //! baseline, and BENCHMARK_RESULTS.md.
 //!
-//! Rendering is kept apart from I/O: [`model`] loads, [`chart`] and [`markdown`] turn the
-//! loaded figures into strings, and [`command`] decides which files get written.
+//! Rendering only: `results::comparison` loads, [`chart`] and [`markdown`] turn the loaded
+//! figures into strings, and `commands::compare` and `commands::report` decide which files
+//! get written.
 
 pub mod chart;
-pub mod command;
 pub mod cross;
 pub mod markdown;
-pub mod model;
 pub mod regression;
 pub mod results_md;
 
@@ -16,9 +15,9 @@ use std::collections::BTreeMap;
 
 use anyhow::Result;
 
+use crate::results::comparison::{self, Comparison, E2E, PipelineResult, STAGE_METRICS};
 use chart::{MemorySeries, ScatterPoint, StageBand, StageBar};
 use markdown::{ChartFile, Charts};
-use model::{Comparison, E2E, PipelineResult, STAGE_METRICS};
 
 const MIB: f64 = 1024.0 * 1024.0;
 
@@ -33,7 +32,7 @@ fn stage_bar(p: &PipelineResult) -> Option<StageBar> {
     let e2e = p.median(&E2E)?;
     let mut segments: Vec<(String, f64)> = STAGE_METRICS
         .iter()
-        .map(|key| model::metric(key))
+        .map(|key| comparison::metric(key))
         .filter_map(|m| {
             let v = p.median(m)?;
             (v > 0.0).then(|| (m.label.to_string(), v))
@@ -124,7 +123,7 @@ pub fn build_charts(comparison: &Comparison) -> Result<Charts> {
     let bars: Vec<StageBar> = comparison.pipelines.iter().filter_map(stage_bar).collect();
     let categories: Vec<&str> = STAGE_METRICS
         .iter()
-        .map(|key| model::metric(key).label)
+        .map(|key| comparison::metric(key).label)
         .chain([OTHER])
         .collect();
     let title = if comparison.pipelines.iter().any(PipelineResult::substituted) {
@@ -150,7 +149,7 @@ pub fn build_charts(comparison: &Comparison) -> Result<Charts> {
             Some(ScatterPoint {
                 label: chart_label(p),
                 e2e_s: p.median(&E2E)?,
-                peak_mem_mib: p.median(model::metric("peak_mem_mb"))?,
+                peak_mem_mib: p.median(comparison::metric("peak_mem_mb"))?,
             })
         })
         .collect();

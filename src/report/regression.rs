@@ -10,9 +10,9 @@ use std::path::Path;
 use anyhow::{Context, Result};
 
 use crate::error::Error;
-use crate::export::json;
-use crate::report::model::{self, METRICS, PipelineResult};
 use crate::results::baseline::{Change, Verdict, judge};
+use crate::results::comparison::{self, METRICS, PipelineResult};
+use crate::results::export_file;
 
 /// One metric of one pipeline whose change went beyond the threshold.
 #[derive(Debug, Clone)]
@@ -113,11 +113,11 @@ pub fn load_baseline(path: &Path) -> Result<Vec<PipelineResult>> {
         ))
     })?;
     if text.trim_start().starts_with('{') {
-        return json::parse(&text, &path.display().to_string());
+        return export_file::parse(&text, &path.display().to_string());
     }
     let runs_table = path.with_file_name("runs.csv");
     let dir = path.parent().unwrap_or(Path::new("."));
-    let comparison = model::load(&model::Sources {
+    let comparison = comparison::load(&comparison::Sources {
         root: dir,
         results: path,
         runs_table: &runs_table,

@@ -8,9 +8,9 @@
 
 use std::fmt::Write;
 
-use crate::report::model::{self, Comparison, E2E, PipelineResult};
+use crate::results::comparison::{self, Comparison, E2E, PipelineResult};
+use crate::results::record::Environment;
 use crate::results::stats;
-use crate::run::record::Environment;
 
 /// One row of the original framework's `pipelines/comparison/results.csv` (its Appendix A):
 /// id, name, startup_s, e2e_total_s, silver_rows, containers, dbt tests, status.
@@ -269,9 +269,9 @@ fn measured_row(p: &PipelineResult, env_id: &str) -> String {
         p.row.tier,
         p.run_count(),
         fmt(p.median(&E2E), 1),
-        fmt(p.median(model::metric("peak_mem_mb")), 0),
-        fmt(p.median(model::metric("cpu_s")), 1),
-        fmt(p.median(model::metric("events_per_s")), 0),
+        fmt(p.median(comparison::metric("peak_mem_mb")), 0),
+        fmt(p.median(comparison::metric("cpu_s")), 1),
+        fmt(p.median(comparison::metric("events_per_s")), 0),
         pair(p.row.dbt_pass, p.row.dbt_tests),
         p.row.validation_status,
         p.row.recorded_at

@@ -9,11 +9,11 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
-use crate::run::record::RunRecord;
+use super::files;
+use crate::results::record::RunRecord;
 
 const MIB: f64 = 1024.0 * 1024.0;
 
@@ -171,25 +171,7 @@ pub fn substituted_storage(record: &RunRecord) -> Option<String> {
 
 /// Read the table; a missing file is an empty table.
 pub fn read(path: &Path) -> Result<Vec<RunRow>> {
-    if !path.exists() {
-        return Ok(Vec::new());
-    }
-    let mut reader = csv::Reader::from_path(path)
-        .with_context(|| format!("opening runs table {}", path.display()))?;
-    reader
-        .deserialize()
-        .enumerate()
-        .map(|(i, row)| {
-            row.map_err(|e| {
-                Error::InvalidInput(format!(
-                    "{}:{}: not a runs-table row ({e}); fix or delete the line",
-                    path.display(),
-                    i + 2
-                ))
-                .into()
-            })
-        })
-        .collect()
+    files::read_csv(path, "runs table", "a runs-table row")
 }
 
 /// Add the run (or replace the row with the same run id) and rewrite the table atomically,
@@ -219,13 +201,13 @@ pub fn write(path: &Path, rows: &[RunRow]) -> Result<()> {
         }
         writer.flush()?;
     }
-    super::table::replace_file(path, &bytes)
+    files::write_atomic(path, &bytes)
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::run::record::{
+    use crate::results::record::{
         CheckRecord, ContainerRecord, Environment, PipelineInfo, RunStatus, StageRecord,
         StageStatus,
     };

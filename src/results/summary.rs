@@ -7,10 +7,10 @@
 
 use std::collections::BTreeMap;
 
+use crate::results::record::{RunRecord, RunStatus};
 use crate::results::runs_table::RunRow;
 use crate::results::stats::{self, OutlierAdvice};
 use crate::results::table::ResultRow;
-use crate::run::record::{RunRecord, RunStatus};
 
 /// The results row for `records` (one invocation, warm-ups included, in run order), whose run
 /// folders are `run_dirs` (same order, relative to the project root).

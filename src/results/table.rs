@@ -5,13 +5,12 @@
 //! rewritten through a temporary file and a rename, so a crash mid-write never leaves half a
 //! table.
 
-use std::fs;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
+use super::files;
 
 /// One pipeline's row. Figures are medians over the counted runs; `None` is written as an
 /// empty cell (not applicable or not measured), never as a made-up zero.
@@ -68,25 +67,7 @@ pub struct ResultRow {
 
 /// Read the table; a missing file is an empty table.
 pub fn read(path: &Path) -> Result<Vec<ResultRow>> {
-    if !path.exists() {
-        return Ok(Vec::new());
-    }
-    let mut reader = csv::Reader::from_path(path)
-        .with_context(|| format!("opening results table {}", path.display()))?;
-    reader
-        .deserialize()
-        .enumerate()
-        .map(|(i, row)| {
-            row.map_err(|e| {
-                Error::InvalidInput(format!(
-                    "{}:{}: not a results row ({e}); fix or delete the line",
-                    path.display(),
-                    i + 2
-                ))
-                .into()
-            })
-        })
-        .collect()
+    files::read_csv(path, "results table", "a results row")
 }
 
 /// Replace the row with the same `pipeline_id` (or add it), keep the others, sort by id and
@@ -111,19 +92,7 @@ pub fn write(path: &Path, rows: &[ResultRow]) -> Result<()> {
         }
         writer.flush()?;
     }
-    replace_file(path, &bytes)
-}
-
-/// Write `bytes` to `path` through a temporary file and a rename, creating the folder: a
-/// crash mid-write never leaves half a table.
-pub fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    }
-    let tmp = path.with_extension("csv.tmp");
-    fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
-    fs::rename(&tmp, path).with_context(|| format!("replacing {}", path.display()))?;
-    Ok(())
+    files::write_atomic(path, &bytes)
 }
 
 /// The column names, in order.
@@ -199,7 +168,7 @@ mod tests {
     fn corrupt_table_is_invalid_input_with_line() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("results.csv");
-        fs::write(&path, header().join(",") + "\np01,x,y\n").unwrap();
+        std::fs::write(&path, header().join(",") + "\np01,x,y\n").unwrap();
         let err = read(&path).unwrap_err();
         assert_eq!(crate::error::exit_code_of(&err), crate::exit::INVALID_INPUT);
         assert!(format!("{err:#}").contains("results.csv:2"), "{err:#}");

@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use super::record::CheckRecord;
 use crate::manifest::{Check, CheckRule};
+use crate::results::record::CheckRecord;
 
 /// Values equal within this absolute tolerance count as equal: captured figures are parsed
 /// from decimal text, and 9855 must equal 9855.0.

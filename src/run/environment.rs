@@ -2,9 +2,9 @@
 
 use std::path::Path;
 
-use super::record::Environment;
 use crate::engine::compose::ComposeTool;
 use crate::engine::docker::Engine;
+use crate::results::record::Environment;
 
 pub async fn capture(engine: &Engine, compose: &ComposeTool, root: &Path) -> Environment {
     let (docker_version, cgroup_version, cgroup_driver, storage_driver) = engine.facts().await;

@@ -19,6 +19,7 @@ use tokio_util::sync::CancellationToken;
 use crate::engine::compose::Project;
 use crate::engine::docker::{Backoff, Engine};
 use crate::exit;
+use crate::output::{Event, Reporter};
 
 /// The projects this process has up right now (for the forced path of a second signal).
 #[derive(Clone, Default)]
@@ -101,21 +102,32 @@ async fn records_written() {
 }
 
 /// Install the SIGINT/SIGTERM handler; the token is cancelled on the first signal.
-pub fn install_signal_handler(engine: Engine, active: ActiveProjects) -> Result<CancellationToken> {
+/// What it does is said through `reporter`, as every other line of a run is.
+pub fn install_signal_handler(
+    engine: Engine,
+    active: ActiveProjects,
+    reporter: Arc<dyn Reporter>,
+) -> Result<CancellationToken> {
     let token = CancellationToken::new();
     let mut int = signal(SignalKind::interrupt())?;
     let mut term = signal(SignalKind::terminate())?;
     let first = token.clone();
     tokio::spawn(async move {
         tokio::select! { _ = int.recv() => {}, _ = term.recv() => {} }
-        eprintln!("rtde: interrupted; tearing the stack down (press Ctrl-C again to force)");
+        reporter.event(Event::Warning(
+            "interrupted; tearing the stack down (press Ctrl-C again to force)".into(),
+        ));
         first.cancel();
         tokio::select! { _ = int.recv() => {}, _ = term.recv() => {} }
         FORCED.store(true, Ordering::SeqCst);
-        eprintln!("rtde: forced: removing containers, networks and volumes now");
+        reporter.event(Event::Warning(
+            "forced: removing containers, networks and volumes now".into(),
+        ));
         for project in active.snapshot() {
             if let Err(e) = engine.remove_project(&project).await {
-                eprintln!("rtde: could not remove {project}: {e:#}; run `rtde clean`");
+                reporter.event(Event::Warning(format!(
+                    "could not remove {project}: {e:#}; run `rtde clean`"
+                )));
             }
         }
         records_written().await;
@@ -129,17 +141,25 @@ pub struct StackGuard {
     project: Project,
     all_profiles: Vec<String>,
     active: ActiveProjects,
+    /// Where a failed teardown from `Drop` is reported.
+    reporter: Arc<dyn Reporter>,
     done: bool,
 }
 
 impl StackGuard {
     /// Register before `up`, so even a failing `up` that created half the stack is torn down.
-    pub fn new(project: Project, all_profiles: Vec<String>, active: &ActiveProjects) -> StackGuard {
+    pub fn new(
+        project: Project,
+        all_profiles: Vec<String>,
+        active: &ActiveProjects,
+        reporter: Arc<dyn Reporter>,
+    ) -> StackGuard {
         active.insert(&project.name);
         StackGuard {
             project,
             all_profiles,
             active: active.clone(),
+            reporter,
             done: false,
         }
     }
@@ -184,10 +204,10 @@ impl Drop for StackGuard {
         }
         self.active.remove(&self.project.name);
         if let Err(e) = self.project.down_blocking(&self.all_profiles) {
-            eprintln!(
-                "rtde: teardown of {} failed: {e:#}; run `rtde clean`",
+            self.reporter.event(Event::Warning(format!(
+                "teardown of {} failed: {e:#}; run `rtde clean`",
                 self.project.name
-            );
+            )));
         }
     }
 }

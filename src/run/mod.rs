@@ -2,6 +2,7 @@
 
 pub mod availability;
 mod checks;
+mod context;
 pub mod environment;
 mod flink;
 pub mod guard;
@@ -9,7 +10,6 @@ mod log;
 pub mod owner;
 mod probe;
 mod process;
-pub mod record;
 pub mod runner;
 mod stage;
 pub mod stepwise;

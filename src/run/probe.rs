@@ -11,11 +11,11 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 
+use super::context::{StageContext, service_container};
 use super::flink::{self, JobsState};
 use super::log::StageLog;
-use super::stage::{StageContext, humantime, service_container};
 use crate::engine::docker::Backoff;
-use crate::manifest::{Probe, ProbeKind};
+use crate::manifest::{Probe, ProbeKind, duration};
 
 /// One HTTP request may not take longer than this, so a hung endpoint cannot eat the
 /// probe's whole deadline in one poll.
@@ -98,7 +98,7 @@ pub async fn wait(
         if !paused {
             return Err(ProbeError::Deadline(format!(
                 "probe did not hold within {} ({attempts} attempts); last result: {last}",
-                humantime(probe.timeout)
+                duration::format(probe.timeout)
             )));
         }
     }

@@ -17,22 +17,25 @@ use tokio_util::sync::CancellationToken;
 
 use super::availability;
 use super::checks;
+use super::context::StageContext;
 use super::guard::{ActiveProjects, PendingRecord, StackGuard};
 use super::log::StageLog;
 use super::owner::Owner;
-use super::record::{
-    OomKillRecord, PipelineInfo, RunRecord, RunStatus, SCHEMA_VERSION, StageRecord, StageStatus,
-};
-use super::stage::{self, StageContext};
+use super::stage;
 use super::watch::ContainerWatch;
 use crate::engine::compose::{
     ComposeTool, Project, ServiceModel, StackModel, write_labels_override,
 };
 use crate::engine::docker::{Backoff, ContainerInfo, Engine};
 use crate::error::Error;
-use crate::manifest::{Pipeline, Stage};
+use crate::manifest::{Pipeline, Stage, duration};
 use crate::output::{Event, Reporter};
-use crate::run::record::Environment;
+use crate::results::files::write_atomic;
+use crate::results::record::Environment;
+use crate::results::record::{
+    ContainerRecord, OomKillRecord, PipelineInfo, RunRecord, RunStatus, SCHEMA_VERSION,
+    StageRecord, StageStatus,
+};
 use crate::sample::{ResourceReport, Sampler, SamplerConfig};
 
 /// Readiness is polled quickly at first (most stacks of small services are ready within a
@@ -94,12 +97,46 @@ pub struct RunOutcome {
     pub environment_error: Option<String>,
 }
 
-/// A stack ready to be brought up: the project with rtde's labels, its model and profiles.
+/// A stack ready to be brought up: the project with rtde's labels, its model, its profiles
+/// and the variables it renders.
 pub struct Stack {
     pub project: Project,
     pub model: StackModel,
     pub up_profiles: Vec<String>,
     pub all_profiles: Vec<String>,
+    pub vars: BTreeMap<String, String>,
+}
+
+/// A run after startup: what watches it, when its clock started, and how startup went.
+struct Started {
+    guard: StackGuard,
+    watch: ContainerWatch,
+    sampler: Option<Sampler>,
+    clock: Instant,
+    startup: Duration,
+    /// `Passed` when the stack came up and got ready.
+    status: RunStatus,
+    error: Option<String>,
+    /// A startup failure that is the machine's, not the pipeline's (a port in use).
+    environment_error: Option<String>,
+}
+
+/// What the stages did; the checks and teardown may still change the status.
+struct Stages {
+    stages: Vec<StageRecord>,
+    metrics: BTreeMap<String, f64>,
+    status: RunStatus,
+    error: Option<String>,
+    /// End-to-end time: the clock at the end of the last stage.
+    e2e: Duration,
+}
+
+/// What the finish of a run measured.
+struct Finished {
+    startup: Duration,
+    teardown: Duration,
+    containers: Vec<ContainerRecord>,
+    resources: Option<ResourceReport>,
 }
 
 /// The Compose project of a pipeline: its files, run in its folder, with every variable
@@ -132,6 +169,29 @@ pub fn compose_project(
         files: pipeline.compose_paths(vars).map_err(Error::InvalidInput)?,
         env,
     })
+}
+
+/// The Compose project of one start of a pipeline's stack: `rtde-<id>-<run id>`, so runs
+/// never collide and teardown removes exactly one.
+pub fn project_name(pipeline_id: &str, run_id: &str) -> String {
+    format!("rtde-{pipeline_id}-{run_id}")
+}
+
+/// A pipeline's Compose project and variables for one start of its stack (`run_id`; `dir`
+/// is its `${run_dir}`), before rtde's labels: the one place `bench`, `up`, `validate` and
+/// `images` get them from.
+pub fn stack_project(
+    tool: &ComposeTool,
+    pipeline: &Pipeline,
+    overrides: &BTreeMap<String, String>,
+    root: &Path,
+    run_id: &str,
+    dir: &Path,
+) -> Result<(Project, BTreeMap<String, String>)> {
+    let name = project_name(&pipeline.id, run_id);
+    let vars = variables(tool, pipeline, overrides, root, run_id, &name, dir);
+    let project = compose_project(tool, pipeline, &name, &vars)?;
+    Ok((project, vars))
 }
 
 /// A short random id for a run: unique enough that concurrent runs never share a project.
@@ -179,30 +239,58 @@ pub fn variables(
 }
 
 impl Harness {
-    /// The stack of a pipeline as one Compose project, with rtde's labels written into an
-    /// override file in `label_dir`.
+    /// One start of a pipeline's stack (`run_id`, its folder `dir`): the project and its
+    /// variables ([`stack_project`]), with rtde's labels (`keep` for a stack left up on
+    /// purpose) written into an override file in `dir`.
     pub async fn stack(
         &self,
         pipeline: &Pipeline,
-        project_name: &str,
-        vars: &BTreeMap<String, String>,
-        label_dir: &Path,
-        labels: &BTreeMap<String, String>,
+        run_id: &str,
+        overrides: &BTreeMap<String, String>,
+        dir: &Path,
+        keep: bool,
     ) -> Result<Stack> {
-        let mut project = compose_project(&self.compose, pipeline, project_name, vars)?;
+        let (mut project, vars) =
+            stack_project(&self.compose, pipeline, overrides, &self.root, run_id, dir)?;
+        let labels = self.owner.labels(run_id, &pipeline.id, keep);
         let model = project
             .model()
             .await
             .with_context(|| format!("reading the compose stack of {}", pipeline.id))?;
-        let override_file = label_dir.join(LABELS_FILE);
-        write_labels_override(&override_file, &model, labels)?;
+        let override_file = dir.join(LABELS_FILE);
+        write_labels_override(&override_file, &model, &labels)?;
         project.files.push(override_file);
         Ok(Stack {
             project,
             up_profiles: pipeline.profiles.iter().map(|(p, _)| p.clone()).collect(),
             all_profiles: model.profiles.iter().cloned().collect(),
             model,
+            vars,
         })
+    }
+
+    /// The guard of a stack about to come up: registered before `up`, so even a failing
+    /// `up` that created half the stack is torn down.
+    pub fn guard(&self, stack: &Stack) -> StackGuard {
+        StackGuard::new(
+            stack.project.clone(),
+            stack.all_profiles.clone(),
+            &self.active,
+            self.reporter.clone(),
+        )
+    }
+
+    /// `up` with the stack's profiles, then readiness within `timeout`.
+    pub async fn start(&self, stack: &Stack, timeout: Duration) -> Result<()> {
+        stack
+            .project
+            .up(
+                &stack.up_profiles,
+                &stack.model.services_for(&stack.up_profiles),
+            )
+            .await
+            .map_err(classify_up_error)?;
+        self.wait_ready(stack, timeout).await
     }
 
     /// Build the images that are missing and pull the ones that cannot be built, before the
@@ -318,21 +406,22 @@ impl Harness {
             if !paused {
                 anyhow::bail!(
                     "startup did not finish within {}: {}; raise `startup: timeout:` or check the service logs in the run folder",
-                    stage::humantime(timeout),
+                    duration::format(timeout),
                     waiting.join("; ")
                 );
             }
         }
     }
 
-    /// One run of one pipeline. Stage failures, timeouts and interrupts are part of the
+    /// One run of one pipeline, in its phases: the run folder, the stack, prepare (untimed),
+    /// startup (the clock starts), the stages, the checks, the finish (samples, containers,
+    /// teardown) and the record. Stage failures, timeouts and interrupts are part of the
     /// record; an `Err` means the run could not be attempted (the stack would not even
     /// prepare) or could not be recorded.
     pub async fn run(&self, spec: &RunSpec<'_>) -> Result<RunOutcome> {
         let _pending = PendingRecord::new();
         let pipeline = spec.pipeline;
         let run_id = new_run_id();
-        let project_name = format!("rtde-{}-{run_id}", pipeline.id);
         let started_at = Utc::now();
         let run_dir = spec
             .out_dir
@@ -340,57 +429,121 @@ impl Harness {
             .join(format!("{}-{run_id}", started_at.format("%Y%m%dT%H%M%SZ")));
         std::fs::create_dir_all(run_dir.join("stages"))
             .with_context(|| format!("creating {}", run_dir.display()))?;
-        let vars = variables(
-            &self.compose,
-            pipeline,
-            spec.overrides,
-            &self.root,
-            &run_id,
-            &project_name,
-            &run_dir,
-        );
-        let labels = self.owner.labels(&run_id, &pipeline.id, spec.keep_up);
-        let emit = |e: Event| self.reporter.event(e);
-        emit(Event::RunStarted {
+        self.reporter.event(Event::RunStarted {
             pipeline: pipeline.id.clone(),
             index: spec.run_index,
             total: spec.total_runs,
             warmup: spec.warmup,
-            project: project_name.clone(),
+            project: project_name(&pipeline.id, &run_id),
         });
-
         let stack = self
-            .stack(pipeline, &project_name, &vars, &run_dir, &labels)
+            .stack(pipeline, &run_id, spec.overrides, &run_dir, spec.keep_up)
             .await?;
-        emit(Event::Phase {
+        let prepare = self.prepare_run(pipeline, &stack, &run_dir).await?;
+        let started = self.startup(spec, &stack).await?;
+        let mut outcome = self.stages(pipeline, &stack, &run_dir, &started).await?;
+        let checks = checks::evaluate(&pipeline.expect, &outcome.metrics, &stack.vars);
+        if outcome.status == RunStatus::Passed
+            && let Some(failed) = checks::failures(&checks)
+        {
+            outcome.status = RunStatus::CheckFailed;
+            outcome.error = Some(failed);
+        }
+        let environment_error = started.environment_error.clone();
+        let finished = self
+            .finish(spec, &stack, started, &run_dir, &mut outcome)
+            .await?;
+
+        let in_stages: f64 = outcome.stages.iter().map(|s| s.duration_s).sum();
+        let e2e = outcome.e2e;
+        let record = RunRecord {
+            schema_version: SCHEMA_VERSION,
+            run_id,
+            project: stack.project.name.clone(),
+            pipeline: PipelineInfo {
+                id: pipeline.id.clone(),
+                name: pipeline.name.clone(),
+                tier: pipeline.tier.clone(),
+                description: pipeline.description.clone(),
+                folder: pipeline.folder_rel.clone(),
+                stack: pipeline.stack.clone(),
+            },
+            run_index: spec.run_index,
+            warmup: spec.warmup,
+            status: outcome.status,
+            error: outcome.error,
+            started_at,
+            finished_at: Utc::now(),
+            variables: pipeline
+                .variables
+                .keys()
+                .chain(spec.overrides.keys())
+                .filter_map(|k| stack.vars.get(k).map(|v| (k.clone(), v.clone())))
+                .collect(),
+            prepare_s: prepare.as_secs_f64(),
+            startup_s: finished.startup.as_secs_f64(),
+            e2e_s: e2e.as_secs_f64(),
+            harness_overhead_s: (e2e.as_secs_f64() - finished.startup.as_secs_f64() - in_stages)
+                .max(0.0),
+            teardown_s: finished.teardown.as_secs_f64(),
+            stages: outcome.stages,
+            metrics: outcome.metrics,
+            checks,
+            containers: finished.containers,
+            resources: finished.resources,
+            environment: self.environment.clone(),
+        };
+        let json = serde_json::to_vec_pretty(&record).context("serializing run.json")?;
+        write_atomic(&run_dir.join("run.json"), &json)?;
+        self.reporter.event(Event::RunFinished {
+            pipeline: pipeline.id.clone(),
+            status: record.status.label().into(),
+            e2e,
+            run_dir: run_dir.display().to_string(),
+            error: record.error.clone(),
+        });
+        Ok(RunOutcome {
+            record,
+            run_dir,
+            environment_error,
+        })
+    }
+
+    /// Prepare, before the clock. A run that cannot prepare never started: no half-empty
+    /// folder is left for it.
+    async fn prepare_run(
+        &self,
+        pipeline: &Pipeline,
+        stack: &Stack,
+        run_dir: &Path,
+    ) -> Result<Duration> {
+        self.reporter.event(Event::Phase {
             pipeline: pipeline.id.clone(),
             phase: "prepare: building and pulling images (not timed)".into(),
         });
-        // A run that cannot prepare never started: no half-empty folder is left for it.
-        let prepare = match self.prepare(&stack).await {
-            Ok(prepare) => prepare,
-            Err(e) => {
-                let _ = std::fs::remove_dir_all(&run_dir);
-                return Err(e);
-            }
-        };
+        self.prepare(stack).await.inspect_err(|_| {
+            let _ = std::fs::remove_dir_all(run_dir);
+        })
+    }
 
-        let guard = StackGuard::new(
-            stack.project.clone(),
-            stack.all_profiles.clone(),
-            &self.active,
-        );
-        let watch = ContainerWatch::start(&self.engine, &project_name);
+    /// Startup: the guard, the container watcher and the sampler first (so nothing is
+    /// created unseen), then the clock starts and the stack comes up and gets ready.
+    async fn startup(&self, spec: &RunSpec<'_>, stack: &Stack) -> Result<Started> {
+        let pipeline = spec.pipeline;
+        let project_name = &stack.project.name;
+        let guard = self.guard(stack);
+        let events = self.engine.follow_project(project_name).await?;
+        let watch = ContainerWatch::start(&self.engine, &events);
         let sampler = match &spec.sampling {
             Some(config) => Some(
-                Sampler::start(self.engine.client().clone(), &project_name, *config)
+                Sampler::start(self.engine.clone(), &events, *config)
                     .await
                     .context("starting the memory/CPU sampler")?,
             ),
             None => None,
         };
 
-        emit(Event::Phase {
+        self.reporter.event(Event::Phase {
             pipeline: pipeline.id.clone(),
             phase: "startup".into(),
         });
@@ -399,18 +552,7 @@ impl Harness {
         if let Some(s) = &sampler {
             s.begin_stage("startup");
         }
-        let up = async {
-            stack
-                .project
-                .up(
-                    &stack.up_profiles,
-                    &stack.model.services_for(&stack.up_profiles),
-                )
-                .await
-                .map_err(classify_up_error)?;
-            self.wait_ready(&stack, pipeline.startup_timeout).await
-        }
-        .await;
+        let up = self.start(stack, pipeline.startup_timeout).await;
         let environment_error = up.as_ref().err().and_then(|e| {
             e.downcast_ref::<Error>()
                 .filter(|e| matches!(e, Error::Environment(_)))
@@ -420,41 +562,64 @@ impl Harness {
         if let Some(s) = &sampler {
             s.end_stage();
         }
-
-        let mut stages = Vec::new();
-        let mut metrics = BTreeMap::new();
         let mut error = up.as_ref().err().map(|e| format!("{e:#}"));
         if up.is_err() {
             let killed = error.as_ref().is_some_and(|e| e.contains("code 137"));
-            let kills = self.oom_kills(clock_wall, &watch, killed).await;
+            let kills = self
+                .oom_kills(clock_wall, &watch, &stack.project.name, killed)
+                .await;
             if let Some(e) = &mut error {
                 *e = with_oom_kills(e, &kills);
             }
         }
-        let mut status = if up.is_ok() {
+        let status = if up.is_ok() {
             RunStatus::Passed
         } else if self.cancel.is_cancelled() {
             RunStatus::Interrupted
         } else {
             RunStatus::Failed
         };
+        Ok(Started {
+            guard,
+            watch,
+            sampler,
+            clock,
+            startup,
+            status,
+            error,
+            environment_error,
+        })
+    }
+
+    /// The stages in order; after a failure the rest are recorded as skipped.
+    async fn stages(
+        &self,
+        pipeline: &Pipeline,
+        stack: &Stack,
+        run_dir: &Path,
+        started: &Started,
+    ) -> Result<Stages> {
+        let mut stages = Vec::new();
+        let mut metrics = BTreeMap::new();
+        let mut status = started.status;
+        let mut error = started.error.clone();
         let run = StageRun {
             ctx: StageContext {
                 engine: &self.engine,
                 project: &stack.project,
                 profiles: &stack.up_profiles,
-                vars: &vars,
+                vars: &stack.vars,
                 pipeline_dir: &pipeline.folder,
                 cancel: &self.cancel,
             },
-            dir: &run_dir,
-            clock,
-            sampler: sampler.as_ref(),
-            watch: &watch,
+            dir: run_dir,
+            clock: started.clock,
+            sampler: started.sampler.as_ref(),
+            watch: &started.watch,
         };
         for (i, st) in pipeline.stages.iter().enumerate() {
             let log_rel = format!("stages/{:02}-{}.log", i + 1, st.name);
-            let started_offset = clock.elapsed();
+            let started_offset = started.clock.elapsed();
             if status != RunStatus::Passed {
                 stages.push(skipped(st, started_offset));
                 continue;
@@ -473,20 +638,31 @@ impl Harness {
             }
             stages.push(record);
         }
-        let e2e = clock.elapsed();
+        Ok(Stages {
+            stages,
+            metrics,
+            status,
+            error,
+            e2e: started.clock.elapsed(),
+        })
+    }
 
-        let checks = checks::evaluate(&pipeline.expect, &metrics, &vars);
-        if status == RunStatus::Passed
-            && let Some(failed) = checks::failures(&checks)
-        {
-            status = RunStatus::CheckFailed;
-            error = Some(failed);
+    /// After the stages: the failed run's container logs, the samples, the containers that
+    /// ran, and teardown (or the stack kept up). A teardown that fails fails the run.
+    async fn finish(
+        &self,
+        spec: &RunSpec<'_>,
+        stack: &Stack,
+        started: Started,
+        run_dir: &Path,
+        outcome: &mut Stages,
+    ) -> Result<Finished> {
+        let pipeline = spec.pipeline;
+        let project_name = &stack.project.name;
+        if outcome.status != RunStatus::Passed {
+            self.save_container_logs(project_name, run_dir).await;
         }
-        if status != RunStatus::Passed {
-            self.save_container_logs(&project_name, &run_dir).await;
-        }
-
-        let resources: Option<ResourceReport> = match sampler {
+        let resources: Option<ResourceReport> = match started.sampler {
             Some(s) => Some(
                 s.stop(&run_dir.join("samples.csv"))
                     .await
@@ -494,83 +670,36 @@ impl Harness {
             ),
             None => None,
         };
-        let containers = watch.finish().await;
+        let containers = started.watch.finish().await;
 
         let mut teardown = Duration::ZERO;
         if spec.keep_up {
-            guard.keep();
-            emit(Event::Note(format!(
+            started.guard.keep();
+            self.reporter.event(Event::Note(format!(
                 "{}: stack kept up as project {project_name}; stop it with `rtde down {}`",
                 pipeline.id, pipeline.id
             )));
         } else {
-            emit(Event::Phase {
+            self.reporter.event(Event::Phase {
                 pipeline: pipeline.id.clone(),
                 phase: "teardown".into(),
             });
-            match guard.teardown(&self.engine).await {
+            match started.guard.teardown(&self.engine).await {
                 Ok(t) => teardown = t,
                 // A second signal removed the stack under `down`: the run was interrupted,
                 // and its teardown did not fail.
-                Err(_) if crate::run::guard::forced() => status = RunStatus::Interrupted,
+                Err(_) if crate::run::guard::forced() => outcome.status = RunStatus::Interrupted,
                 Err(e) => {
-                    status = RunStatus::Failed;
-                    error = Some(format!("{e:#}"));
+                    outcome.status = RunStatus::Failed;
+                    outcome.error = Some(format!("{e:#}"));
                 }
             }
         }
-
-        let in_stages: f64 = stages.iter().map(|s| s.duration_s).sum();
-        let record = RunRecord {
-            schema_version: SCHEMA_VERSION,
-            run_id,
-            project: project_name,
-            pipeline: PipelineInfo {
-                id: pipeline.id.clone(),
-                name: pipeline.name.clone(),
-                tier: pipeline.tier.clone(),
-                description: pipeline.description.clone(),
-                folder: pipeline.folder_rel.clone(),
-                stack: pipeline.stack.clone(),
-            },
-            run_index: spec.run_index,
-            warmup: spec.warmup,
-            status,
-            error,
-            started_at,
-            finished_at: Utc::now(),
-            variables: pipeline
-                .variables
-                .keys()
-                .chain(spec.overrides.keys())
-                .filter_map(|k| vars.get(k).map(|v| (k.clone(), v.clone())))
-                .collect(),
-            prepare_s: prepare.as_secs_f64(),
-            startup_s: startup.as_secs_f64(),
-            e2e_s: e2e.as_secs_f64(),
-            harness_overhead_s: (e2e.as_secs_f64() - startup.as_secs_f64() - in_stages).max(0.0),
-            teardown_s: teardown.as_secs_f64(),
-            stages,
-            metrics,
-            checks,
+        Ok(Finished {
+            startup: started.startup,
+            teardown,
             containers,
             resources,
-            environment: self.environment.clone(),
-        };
-        let json = serde_json::to_vec_pretty(&record).context("serializing run.json")?;
-        std::fs::write(run_dir.join("run.json"), json)
-            .with_context(|| format!("writing {}", run_dir.join("run.json").display()))?;
-        emit(Event::RunFinished {
-            pipeline: pipeline.id.clone(),
-            status: record.status.label().into(),
-            e2e,
-            run_dir: run_dir.display().to_string(),
-            error: record.error.clone(),
-        });
-        Ok(RunOutcome {
-            record,
-            run_dir,
-            environment_error,
         })
     }
 
@@ -605,10 +734,12 @@ impl Harness {
         // Asked after the stage's time is taken: waiting for the event is not its work.
         let oom_kills = if matches!(outcome.status, StageStatus::Failed | StageStatus::TimedOut) {
             let killed = outcome.exit_code == Some(SIGKILLED);
-            self.oom_kills(stage_wall, run.watch, killed).await
+            self.oom_kills(stage_wall, run.watch, &run.ctx.project.name, killed)
+                .await
         } else {
             Vec::new()
         };
+        self.remove_oneoffs(&run.ctx.project.name).await;
         if let Some(e) = &mut outcome.error {
             *e = with_oom_kills(e, &oom_kills);
         }
@@ -639,37 +770,77 @@ impl Harness {
         })
     }
 
-    /// The containers of the run the OOM killer hit since `since`, as kill records. When
-    /// something was SIGKILLed (`killed`), as the OOM killer does, the engine's `oom` event
-    /// may still be on its way (containerd can report the exit first), so the watcher is
-    /// asked again until it has seen one or [`OOM_EVENT_WAIT`] passes.
+    /// The containers of the run the OOM killer hit since `since`, as kill records, from
+    /// two sources: the engine's `oom` events (the watcher) and the State.OOMKilled of the
+    /// project's one-off containers, which outlive their exit until [`Self::remove_oneoffs`].
+    /// When something was SIGKILLed (`killed`), as the OOM killer does, the kill may not be
+    /// known yet (containerd can report the exit first), so both are asked again until one
+    /// names it or [`OOM_EVENT_WAIT`] passes.
     async fn oom_kills(
         &self,
         since: chrono::DateTime<Utc>,
         watch: &ContainerWatch,
+        project: &str,
         killed: bool,
     ) -> Vec<OomKillRecord> {
         let deadline = tokio::time::Instant::now() + OOM_EVENT_WAIT;
         let mut backoff = Backoff::new(READY_FIRST_POLL, READY_MAX_POLL, deadline);
-        let kills = loop {
-            let kills = watch.oom_kills(since);
-            if !kills.is_empty() || !killed || !backoff.pause().await {
-                break kills;
-            }
-        };
-        let mut out = Vec::new();
-        for kill in kills {
-            let limit = match kill.mem_limit_bytes {
-                Some(limit) => Some(limit),
-                None => self.engine.memory_limit(&kill.id).await,
-            };
-            out.push(OomKillRecord {
-                container: kill.name,
-                service: kill.service,
-                mem_limit_bytes: limit,
+        // (container id, record), in the order found.
+        let mut found: Vec<(String, OomKillRecord)> = Vec::new();
+        loop {
+            let oneoffs = self
+                .engine
+                .oneoff_containers(project)
+                .await
+                .unwrap_or_default();
+            let from_state = oneoffs.into_iter().filter(|c| c.oom_killed).map(|c| {
+                watch.note_oom_kill(&c.id);
+                let record = OomKillRecord {
+                    container: c.name,
+                    service: c.service,
+                    mem_limit_bytes: c.mem_limit_bytes,
+                };
+                (c.id, record)
             });
+            let from_events = watch.oom_kills(since).into_iter().map(|c| {
+                let record = OomKillRecord {
+                    container: c.name,
+                    service: c.service,
+                    mem_limit_bytes: c.mem_limit_bytes,
+                };
+                (c.id, record)
+            });
+            for (id, record) in from_events.chain(from_state) {
+                if !found.iter().any(|(seen, _)| *seen == id) {
+                    found.push((id, record));
+                }
+            }
+            if !found.is_empty() || !killed || !backoff.pause().await {
+                break;
+            }
+        }
+        let mut out = Vec::new();
+        for (id, mut kill) in found {
+            if kill.mem_limit_bytes.is_none() {
+                kill.mem_limit_bytes = self.engine.memory_limit(&id).await;
+            }
+            out.push(kill);
         }
         out
+    }
+
+    /// Removes the project's one-off containers once a stage has ended and its OOM kills
+    /// are read (rtde runs them without `--rm`, see `stage::action`). A failure here is
+    /// left to teardown, which removes every container of the project.
+    async fn remove_oneoffs(&self, project: &str) {
+        let Ok(oneoffs) = self.engine.oneoff_containers(project).await else {
+            return;
+        };
+        for c in oneoffs {
+            if let Err(err) = self.engine.remove_container(&c.id).await {
+                tracing::warn!("{err:#}; teardown removes it");
+            }
+        }
     }
 
     /// Every container's log, for a run that failed: the evidence is gone after teardown.
@@ -788,6 +959,8 @@ mod tests {
             status: status.into(),
             health: health.map(String::from),
             exit_code,
+            oom_killed: false,
+            mem_limit_bytes: None,
             labels: Default::default(),
         }
     }
@@ -828,6 +1001,11 @@ mod tests {
             Ready::Waiting(_)
         ));
         assert!(matches!(readiness("svc", &[]), Ready::Waiting(_)));
+    }
+
+    #[test]
+    fn a_stacks_project_is_named_after_its_pipeline_and_run() {
+        assert_eq!(project_name("p01", "1a2b3c4d"), "rtde-p01-1a2b3c4d");
     }
 
     #[test]

@@ -2,30 +2,16 @@
 //! `until` probe under the probe's own deadline, then its captures.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use tokio::process::Command;
-use tokio_util::sync::CancellationToken;
 
+use super::context::{StageContext, service_container};
 use super::log::StageLog;
 use super::probe;
 use super::process::{Ended, run_streamed};
-use super::record::StageStatus;
-use crate::engine::compose::Project;
-use crate::engine::docker::Engine;
-use crate::manifest::{Action, Stage, Template};
-
-/// Everything a stage needs from its run.
-pub struct StageContext<'a> {
-    pub engine: &'a Engine,
-    pub project: &'a Project,
-    pub profiles: &'a [String],
-    pub vars: &'a BTreeMap<String, String>,
-    pub pipeline_dir: &'a PathBuf,
-    pub cancel: &'a CancellationToken,
-}
+use crate::manifest::{Action, Stage, Template, duration};
+use crate::results::record::StageStatus;
 
 pub struct StageOutcome {
     pub status: StageStatus,
@@ -45,18 +31,6 @@ fn render_env(
                 .map_err(|e| anyhow::anyhow!("environment {k}: {e}"))
         })
         .collect()
-}
-
-/// The running container of a service (not a one-off).
-pub async fn service_container(engine: &Engine, project: &str, service: &str) -> Result<String> {
-    let containers = engine.project_containers(project).await?;
-    containers
-        .iter()
-        .find(|c| c.service == service && !c.one_off && c.running)
-        .map(|c| c.id.clone())
-        .with_context(|| {
-            format!("service `{service}` has no running container in project {project}")
-        })
 }
 
 /// Run the stage's action; `Ok(Some(code))` when it ran to an exit code.
@@ -84,7 +58,11 @@ async fn action(stage: &Stage, ctx: &StageContext<'_>, log: &mut StageLog) -> Re
             Ok(Some(code))
         }
         Action::Run(sc) => {
-            let mut sub: Vec<String> = vec!["run".into(), "--rm".into(), "-T".into()];
+            // No `--rm`: a container removed on exit takes the engine's `oom` event with it
+            // when that event is processed after the exit (the engine drops an event whose
+            // container is gone), and its limit can no longer be read. The runner reads
+            // what it needs once the stage has ended and removes the container then.
+            let mut sub: Vec<String> = vec!["run".into(), "-T".into()];
             for (k, v) in render_env(&sc.environment, ctx.vars)? {
                 sub.extend(["-e".into(), format!("{k}={v}")]);
             }
@@ -141,7 +119,7 @@ pub async fn execute(stage: &Stage, ctx: &StageContext<'_>, log: &mut StageLog) 
             let msg = format!(
                 "stage `{}` timed out after {}; raise its `timeout:` if the work is expected to take longer",
                 stage.name,
-                humantime(stage.timeout)
+                duration::format(stage.timeout)
             );
             let _ = log.note(&msg);
             return fail(StageStatus::TimedOut, None, msg);
@@ -214,12 +192,4 @@ pub fn capture(stage: &Stage, output: &str) -> Result<BTreeMap<String, f64>> {
         metrics.insert(rule.metric.clone(), value);
     }
     Ok(metrics)
-}
-
-pub fn humantime(d: Duration) -> String {
-    if d.subsec_millis() == 0 {
-        format!("{}s", d.as_secs())
-    } else {
-        format!("{}ms", d.as_millis())
-    }
 }

@@ -17,14 +17,15 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::checks;
+use super::context::StageContext;
 use super::owner::instance;
-use super::record::{CheckRecord, ContainerRecord, RunStatus, StageRecord, StageStatus};
 use super::runner::{Harness, LABELS_FILE, StageRun, compose_project, skipped, stage_label};
-use super::stage::StageContext;
 use super::watch::ContainerWatch;
 use crate::error::Error;
 use crate::manifest::{Check, Pipeline, Stage};
 use crate::output::Event;
+use crate::results::files::write_atomic;
+use crate::results::record::{CheckRecord, ContainerRecord, RunStatus, StageRecord, StageStatus};
 
 /// What `rtde up` records of the stack it started.
 pub const STACK_FILE: &str = "stack.json";
@@ -226,7 +227,8 @@ pub async fn run(
     std::fs::create_dir_all(dir.join("stages"))
         .with_context(|| format!("creating {}", dir.join("stages").display()))?;
 
-    let watch = ContainerWatch::start(&harness.engine, &stack.project);
+    let events = harness.engine.follow_project(&stack.project).await?;
+    let watch = ContainerWatch::start(&harness.engine, &events);
     let run = StageRun {
         ctx: StageContext {
             engine: &harness.engine,
@@ -307,10 +309,8 @@ pub async fn run(
 /// Written through a temporary file and a rename, so an interrupted write never leaves half
 /// a record that the next `rtde stage` cannot read.
 fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
-    let tmp = path.with_extension("json.tmp");
     let json = serde_json::to_vec_pretty(value).context("serializing the stack record")?;
-    std::fs::write(&tmp, json).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))
+    write_atomic(path, &json)
 }
 
 fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T> {

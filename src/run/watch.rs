@@ -8,16 +8,14 @@
 //! is gone (the engine's own event history is a short ring buffer, shared with every other
 //! project on the machine: asking it later can miss the kill).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use bollard::query_parameters::{EventsOptions, InspectContainerOptions};
 use chrono::{DateTime, Utc};
-use futures_util::StreamExt;
 use tokio::task::JoinHandle;
 
-use super::record::ContainerRecord;
-use crate::engine::docker::{Engine, ONEOFF_LABEL, PROJECT_LABEL, SERVICE_LABEL};
+use crate::engine::docker::{ContainerEvent, Engine, ProjectEvents};
+use crate::results::record::ContainerRecord;
 
 type Seen = Arc<Mutex<BTreeMap<String, ContainerRecord>>>;
 /// Container ids the OOM killer hit, with the engine's time of the event.
@@ -32,49 +30,37 @@ pub struct ContainerWatch {
 }
 
 impl ContainerWatch {
-    /// Start watching before `up`, so no container is created unseen.
-    pub fn start(engine: &Engine, project: &str) -> ContainerWatch {
+    /// Start watching before `up`, so no container is created unseen: `events` is the
+    /// project's one subscription, which the sampler reads too.
+    pub fn start(engine: &Engine, events: &ProjectEvents) -> ContainerWatch {
         let seen: Seen = Arc::default();
         let killed: Killed = Arc::default();
-        let filters = HashMap::from([
-            ("type".to_string(), vec!["container".to_string()]),
-            (
-                "event".to_string(),
-                vec!["create".to_string(), "oom".to_string()],
-            ),
-            (
-                "label".to_string(),
-                vec![format!("{PROJECT_LABEL}={project}")],
-            ),
-        ]);
-        let mut stream = engine.client().events(Some(EventsOptions {
-            filters: Some(filters),
-            ..Default::default()
-        }));
+        let project = events.project().to_string();
+        let mut events = events.reader();
         let (watch_engine, watch_seen, watch_killed) =
             (engine.clone(), seen.clone(), killed.clone());
         let task = tokio::spawn(async move {
-            while let Some(Ok(event)) = stream.next().await {
-                let Some(actor) = event.actor else { continue };
-                let (Some(id), Some(attrs)) = (actor.id, actor.attributes) else {
-                    continue;
-                };
-                if event.action.as_deref() == Some("oom") {
-                    let at = event
-                        .time_nano
-                        .map(DateTime::from_timestamp_nanos)
-                        .unwrap_or_else(Utc::now);
-                    watch_killed
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .push((at, id));
-                    continue;
+            while let Some(event) = events.next().await {
+                match event.action.as_str() {
+                    "oom" => {
+                        let at = match event.time_ns {
+                            0 => Utc::now(),
+                            ns => DateTime::from_timestamp_nanos(ns),
+                        };
+                        watch_killed
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .push((at, event.id));
+                    }
+                    "create" => {
+                        let record = describe(&watch_engine, &event).await;
+                        watch_seen
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .insert(event.id, record);
+                    }
+                    _ => {}
                 }
-                let record = describe(&watch_engine, &id, &attrs).await;
-                watch_seen
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .insert(id, record);
             }
         });
         ContainerWatch {
@@ -82,7 +68,7 @@ impl ContainerWatch {
             killed,
             task,
             engine: engine.clone(),
-            project: project.to_string(),
+            project,
         }
     }
 
@@ -107,6 +93,15 @@ impl ContainerWatch {
             }
         }
         out
+    }
+
+    /// Records a kill known from the engine's State.OOMKilled rather than its `oom` event,
+    /// so the run's container list says so too.
+    pub fn note_oom_kill(&self, id: &str) {
+        let mut killed = self.killed.lock().unwrap_or_else(|e| e.into_inner());
+        if !killed.iter().any(|(_, known)| known == id) {
+            killed.push((Utc::now(), id.to_string()));
+        }
     }
 
     /// Stop watching and return every container seen, plus any still listed (in case an
@@ -139,35 +134,21 @@ impl ContainerWatch {
     }
 }
 
-async fn describe(engine: &Engine, id: &str, attrs: &HashMap<String, String>) -> ContainerRecord {
-    let image = attrs.get("image").cloned().unwrap_or_default();
-    let inspected = engine
-        .client()
-        .inspect_container(id, None::<InspectContainerOptions>)
-        .await
-        .ok();
-    let image_id = match inspected.as_ref().and_then(|i| i.image.clone()) {
+async fn describe(engine: &Engine, event: &ContainerEvent) -> ContainerRecord {
+    let image = event.attributes.get("image").cloned().unwrap_or_default();
+    let details = engine.container_details(&event.id).await;
+    let image_id = match details.as_ref().and_then(|d| d.image_id.clone()) {
         Some(image_id) => image_id,
-        None => engine
-            .client()
-            .inspect_image(&image)
-            .await
-            .ok()
-            .and_then(|i| i.id)
-            .unwrap_or_default(),
+        None => engine.image_id(&image).await.unwrap_or_default(),
     };
     ContainerRecord {
-        service: attrs.get(SERVICE_LABEL).cloned().unwrap_or_default(),
-        name: attrs.get("name").cloned().unwrap_or_default(),
-        id: id.to_string(),
+        service: event.service().to_string(),
+        name: event.name().unwrap_or_default().to_string(),
+        id: event.id.clone(),
         image,
         image_id,
-        one_off: attrs.get(ONEOFF_LABEL).is_some_and(|v| v == "True"),
-        mem_limit_bytes: inspected
-            .and_then(|i| i.host_config)
-            .and_then(|h| h.memory)
-            .and_then(|m| u64::try_from(m).ok())
-            .filter(|m| *m > 0),
+        one_off: event.one_off(),
+        mem_limit_bytes: details.and_then(|d| d.mem_limit_bytes),
         oom_killed: false,
     }
 }

@@ -16,7 +16,7 @@ mod series;
 mod stats_stream;
 
 pub use report::{ContainerResources, ContainerStageResources, ResourceReport, StageResources};
-pub use sampler::{Sampler, SamplerConfig};
+pub use sampler::{Method, Sampler, SamplerConfig};
 
 /// One reading of one container's counters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -17,26 +17,30 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, anyhow};
-use bollard::Docker;
-use bollard::models::{ContainerSummary, ContainerSummaryStateEnum, EventMessage, SystemInfo};
-use bollard::query_parameters::{EventsOptions, InspectContainerOptions, ListContainersOptions};
-use futures_util::StreamExt;
+use bollard::models::SystemInfo;
 use tokio::task::JoinSet;
 
 use super::cgroup::{CgroupDriver, CgroupVersion, ContainerCgroup, ContainerDirs, Layout, Mounts};
 use super::series::{ContainerSeries, MethodInfo, Point, Recording, StageWindow};
 use super::{Reading, ResourceReport, stats_stream};
-use crate::cli::SamplerChoice;
+use crate::engine::docker::{ContainerEvent, ContainerInfo, Engine, EventReader, ProjectEvents};
 use crate::error::Error;
 
-/// Compose's labels: the project a container belongs to, and its service.
-const PROJECT_LABEL: &str = "com.docker.compose.project";
-const SERVICE_LABEL: &str = "com.docker.compose.service";
+/// How to read memory and CPU.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// cgroup files when readable, else the stats stream.
+    Auto,
+    /// Read cgroup v1/v2 files directly (rtde must run on the Docker host).
+    Cgroup,
+    /// Docker's stats stream (remote engines, Docker Desktop).
+    Stats,
+}
 
 /// How to sample.
 #[derive(Debug, Clone, Copy)]
 pub struct SamplerConfig {
-    pub method: SamplerChoice,
+    pub method: Method,
     /// 200 ms by default: short enough to catch a dbt run's or a generator's peak, long
     /// enough that reading ten containers costs well under 1 % of a core (docs/performance.md).
     pub interval: Duration,
@@ -54,26 +58,27 @@ impl Sampler {
     /// Starts sampling every container whose label com.docker.compose.project == project,
     /// including ones that appear later (found from Docker events) and one-off `compose run`
     /// containers. Never blocks the caller's work: sampling runs on its own task/thread.
-    pub async fn start(docker: Docker, project: &str, config: SamplerConfig) -> Result<Sampler> {
+    /// `events` is the project's one subscription (the run's container watcher reads it
+    /// too); it must have been taken before the containers to sample can appear.
+    pub async fn start(
+        engine: Engine,
+        events: &ProjectEvents,
+        config: SamplerConfig,
+    ) -> Result<Sampler> {
+        let project = events.project();
         if config.interval.is_zero() {
             return Err(
                 Error::InvalidInput("the sampling interval must be above zero".into()).into(),
             );
         }
         let clock = Clock::now();
-        let info = docker.info().await.context(
-            "asking the Docker engine how it places containers in cgroups (docker info)",
-        )?;
+        let info = engine.info().await?;
         let clock = clock.on_engine_time(info.system_time.as_deref());
-        let existing = docker
-            .list_containers(Some(ListContainersOptions {
-                all: true,
-                filters: Some(project_filter(project)),
-                ..Default::default()
-            }))
+        let existing = engine
+            .project_containers(project)
             .await
             .with_context(|| format!("listing the containers of project {project}"))?;
-        let (layout, note) = choose_method(config.method, &docker, &info, &existing).await?;
+        let (layout, note) = choose_method(config.method, &engine, &info, &existing).await?;
         let info = MethodInfo {
             method: if layout.is_some() { "cgroup" } else { "stats" },
             cgroup_version: info
@@ -97,8 +102,8 @@ impl Sampler {
             .spawn(move || collector.run(inbox))
             .context("starting the sampling thread")?;
         let discovery = Discovery {
-            docker,
-            project: project.to_string(),
+            events: events.reader(),
+            engine,
             clock,
             layout,
             commands: commands.clone(),
@@ -165,17 +170,17 @@ impl Sampler {
 /// Decides between the cgroup files and the stats stream. Returns the cgroup layout when the
 /// files are used, and a note on why they are not when `auto` fell back.
 async fn choose_method(
-    choice: SamplerChoice,
-    docker: &Docker,
+    choice: Method,
+    engine: &Engine,
     info: &SystemInfo,
-    existing: &[ContainerSummary],
+    existing: &[ContainerInfo],
 ) -> Result<(Option<Layout>, Option<String>)> {
-    if choice == SamplerChoice::Stats {
+    if choice == Method::Stats {
         return Ok((None, None));
     }
-    match cgroup_layout(docker, info, existing).await {
+    match cgroup_layout(engine, info, existing).await {
         Ok(layout) => Ok((Some(layout), None)),
-        Err(reason) if choice == SamplerChoice::Cgroup => Err(Error::Environment(format!(
+        Err(reason) if choice == Method::Cgroup => Err(Error::Environment(format!(
             "--sampler cgroup: {reason}. Run rtde on the Docker host as a user who can read \
              /sys/fs/cgroup, or use --sampler stats"
         ))
@@ -189,9 +194,9 @@ async fn choose_method(
 
 /// The engine's cgroup layout, if its containers' cgroup files are readable from here.
 async fn cgroup_layout(
-    docker: &Docker,
+    engine: &Engine,
     info: &SystemInfo,
-    existing: &[ContainerSummary],
+    existing: &[ContainerInfo],
 ) -> std::result::Result<Layout, String> {
     let version = info
         .cgroup_version
@@ -206,11 +211,11 @@ async fn cgroup_layout(
     // An engine on another kernel (a remote host, Docker Desktop's VM) keeps its cgroups
     // where this host cannot see them, even when a path of the same name exists here.
     let here = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
-    let engine = info.kernel_version.clone().unwrap_or_default();
-    if engine.trim() != here.trim() {
+    let theirs = info.kernel_version.clone().unwrap_or_default();
+    if theirs.trim() != here.trim() {
         return Err(format!(
             "the engine runs on kernel '{}' and rtde on '{}': the engine is remote or in a VM",
-            engine.trim(),
+            theirs.trim(),
             here.trim()
         ));
     }
@@ -225,12 +230,8 @@ async fn cgroup_layout(
         .memory_root()
         .ok_or("no cgroup hierarchy with a memory controller is mounted here")?;
     std::fs::read_dir(root).map_err(|e| format!("cannot read {}: {e}", root.display()))?;
-    if let Some(running) = existing
-        .iter()
-        .find(|c| c.state == Some(ContainerSummaryStateEnum::RUNNING))
-        .and_then(|c| c.id.as_deref())
-    {
-        let parent = cgroup_parent(docker, running).await;
+    if let Some(running) = existing.iter().find(|c| c.running).map(|c| c.id.as_str()) {
+        let parent = cgroup_parent(engine, running).await;
         let dirs = layout.container_dirs(running, &parent)?;
         ContainerCgroup::open(version, &dirs)
             .map_err(|e| format!("cannot read {}: {e}", dirs.memory.display()))?;
@@ -238,31 +239,14 @@ async fn cgroup_layout(
     Ok(layout)
 }
 
-/// The container's `HostConfig.CgroupParent` (empty: the engine's default).
-async fn cgroup_parent(docker: &Docker, id: &str) -> String {
-    match docker
-        .inspect_container(id, None::<InspectContainerOptions>)
+/// The container's `HostConfig.CgroupParent` (empty: the engine's default, also assumed
+/// when the container cannot be inspected).
+async fn cgroup_parent(engine: &Engine, id: &str) -> String {
+    engine
+        .container_details(id)
         .await
-    {
-        Ok(inspect) => inspect
-            .host_config
-            .and_then(|h| h.cgroup_parent)
-            .unwrap_or_default(),
-        Err(err) => {
-            tracing::debug!(
-                container = id,
-                "inspect failed, assuming the default cgroup parent: {err}"
-            );
-            String::new()
-        }
-    }
-}
-
-fn project_filter(project: &str) -> HashMap<String, Vec<String>> {
-    HashMap::from([(
-        "label".to_string(),
-        vec![format!("{PROJECT_LABEL}={project}")],
-    )])
+        .map(|d| d.cgroup_parent)
+        .unwrap_or_default()
 }
 
 /// Microseconds since the sampler started, and the same origin on the engine's wall clock
@@ -303,12 +287,6 @@ impl Clock {
 
     fn event_us(&self, time_nano: i64) -> u64 {
         (((time_nano as i128) - self.start_unix_ns).max(0) / 1_000) as u64
-    }
-
-    /// Docker's `since` parameter: seconds.nanoseconds since the epoch.
-    fn since_parameter(&self) -> String {
-        let ns = self.start_unix_ns;
-        format!("{}.{:09}", ns / 1_000_000_000, ns % 1_000_000_000)
     }
 }
 
@@ -374,8 +352,10 @@ enum Command {
 
 /// Finds the project's containers and reports their births and deaths to the collector.
 struct Discovery {
-    docker: Docker,
-    project: String,
+    engine: Engine,
+    /// Read from the subscription's start, so a container created between it and the
+    /// listing is not lost (and one seen twice is tracked once).
+    events: EventReader,
     clock: Clock,
     /// Some: the cgroup method (the collector reads files); None: the stats method.
     layout: Option<Layout>,
@@ -388,73 +368,40 @@ struct Discovery {
 }
 
 impl Discovery {
-    async fn run(mut self, existing: Vec<ContainerSummary>) {
-        // Events replay from the sampler's start, so a container created between the listing
-        // and the subscription is not lost (and one seen twice is tracked once).
-        let mut filters = project_filter(&self.project);
-        filters.insert("type".into(), vec!["container".into()]);
-        let mut events = self.docker.events(Some(EventsOptions {
-            since: Some(self.clock.since_parameter()),
-            until: None,
-            filters: Some(filters),
-        }));
-        for summary in existing {
-            let Some(id) = summary.id.clone() else {
-                continue;
+    async fn run(mut self, existing: Vec<ContainerInfo>) {
+        for c in existing {
+            let name = if c.name.is_empty() {
+                c.id.clone()
+            } else {
+                c.name
             };
-            let running = summary.state == Some(ContainerSummaryStateEnum::RUNNING);
-            let name = summary
-                .names
-                .as_ref()
-                .and_then(|n| n.first())
-                .map(|n| n.trim_start_matches('/').to_string())
-                .unwrap_or_else(|| id.clone());
-            let service = summary
-                .labels
-                .as_ref()
-                .and_then(|l| l.get(SERVICE_LABEL).cloned())
-                .unwrap_or_default();
-            self.track(&id, name, service, running).await;
-            if running {
-                self.follow_stats(&id);
+            self.track(&c.id, name, c.service, c.running).await;
+            if c.running {
+                self.follow_stats(&c.id);
             }
         }
-        while let Some(event) = events.next().await {
-            match event {
-                Ok(event) => self.on_event(event).await,
-                Err(err) => {
-                    tracing::warn!(
-                        project = %self.project,
-                        "Docker's event stream failed; containers created from now on are not sampled: {err}"
-                    );
-                    break;
-                }
-            }
+        while let Some(event) = self.events.next().await {
+            self.on_event(event).await;
         }
         // Keep the stats streams of known containers running until stop() aborts this task.
         while self.streams.join_next().await.is_some() {}
     }
 
-    async fn on_event(&mut self, event: EventMessage) {
-        let Some(actor) = event.actor else { return };
-        let Some(id) = actor.id else { return };
-        let attributes = actor.attributes.unwrap_or_default();
-        let time_ns = event.time_nano.unwrap_or_default();
-        match event.action.as_deref() {
-            Some("create") | Some("start") => {
-                let name = attributes
-                    .get("name")
-                    .cloned()
-                    .unwrap_or_else(|| id.clone());
-                let service = attributes.get(SERVICE_LABEL).cloned().unwrap_or_default();
+    async fn on_event(&mut self, event: ContainerEvent) {
+        let id = event.id.clone();
+        let time_ns = event.time_ns;
+        match event.action.as_str() {
+            "create" | "start" => {
+                let name = event.name().unwrap_or(&id).to_string();
+                let service = event.service().to_string();
                 self.track(&id, name, service, false).await;
-                if event.action.as_deref() == Some("start") {
+                if event.action == "start" {
                     self.started_ns.insert(id.clone(), time_ns);
                     let _ = self.commands.send(Command::Started { id: id.clone() });
                     self.follow_stats(&id);
                 }
             }
-            Some("die") => {
+            "die" => {
                 let lifetime_us = self
                     .started_ns
                     .remove(&id)
@@ -476,7 +423,7 @@ impl Discovery {
         }
         let dirs = match &self.layout {
             Some(layout) => {
-                let parent = cgroup_parent(&self.docker, id).await;
+                let parent = cgroup_parent(&self.engine, id).await;
                 match layout.container_dirs(id, &parent) {
                     Ok(dirs) => Some(dirs),
                     Err(reason) => {
@@ -504,10 +451,10 @@ impl Discovery {
         let commands = self.commands.clone();
         let clock = self.clock;
         let id = id.to_string();
-        let docker = self.docker.clone();
+        let engine = self.engine.clone();
         self.streams.spawn(async move {
             let reading_id = id.clone();
-            stats_stream::follow(docker, id, move |reading| {
+            stats_stream::follow(&engine, id, move |reading| {
                 let _ = commands.send(Command::Reading {
                     id: reading_id.clone(),
                     at_us: clock.now_us(),
@@ -793,21 +740,16 @@ mod tests {
         }
     }
 
-    // The client is never asked anything: the kernel check fails first.
-    fn unused_client() -> Docker {
-        Docker::connect_with_local_defaults().expect("a client (no connection is made)")
+    // The engine is never asked anything: the kernel check fails first.
+    fn unused_client() -> Engine {
+        Engine::unconnected().expect("a client (no connection is made)")
     }
 
     #[tokio::test]
     async fn forcing_cgroup_on_a_remote_engine_is_an_environment_error() {
-        let err = choose_method(
-            SamplerChoice::Cgroup,
-            &unused_client(),
-            &remote_engine(),
-            &[],
-        )
-        .await
-        .unwrap_err();
+        let err = choose_method(Method::Cgroup, &unused_client(), &remote_engine(), &[])
+            .await
+            .unwrap_err();
         assert_eq!(crate::error::exit_code_of(&err), crate::exit::ENVIRONMENT);
         let message = err.to_string();
         assert!(
@@ -818,10 +760,9 @@ mod tests {
 
     #[tokio::test]
     async fn auto_falls_back_to_the_stats_stream_and_says_why() {
-        let (layout, note) =
-            choose_method(SamplerChoice::Auto, &unused_client(), &remote_engine(), &[])
-                .await
-                .unwrap();
+        let (layout, note) = choose_method(Method::Auto, &unused_client(), &remote_engine(), &[])
+            .await
+            .unwrap();
         assert!(layout.is_none());
         assert!(note.unwrap().contains("remote or in a VM"));
     }
@@ -839,10 +780,6 @@ mod tests {
             clock.event_us(start - 1_000),
             0,
             "events before the start clamp to 0"
-        );
-        assert_eq!(
-            clock.since_parameter(),
-            format!("{}.500000000", start / 1_000_000_000)
         );
     }
 }

@@ -5,12 +5,11 @@
 //! set is derived exactly as the cgroup reader derives it (and as `docker stats` does). The
 //! engine sends one reading per second whatever rtde asks, which is the method's main limit.
 
-use bollard::Docker;
 use bollard::models::ContainerStatsResponse;
-use bollard::query_parameters::StatsOptions;
 use futures_util::StreamExt;
 
 use super::Reading;
+use crate::engine::docker::Engine;
 
 /// One stats message as a reading; `None` for the empty messages the engine sends for a
 /// container that is not running.
@@ -38,12 +37,8 @@ pub fn reading_from_stats(stats: &ContainerStatsResponse) -> Option<Reading> {
 
 /// Follows one container's stats stream until the container stops or the task is aborted,
 /// handing every usable reading to `on_reading`.
-pub async fn follow(docker: Docker, id: String, mut on_reading: impl FnMut(Reading)) {
-    let options = StatsOptions {
-        stream: true,
-        one_shot: false,
-    };
-    let mut stream = docker.stats(&id, Some(options));
+pub async fn follow(engine: &Engine, id: String, mut on_reading: impl FnMut(Reading)) {
+    let mut stream = engine.stats(&id);
     while let Some(message) = stream.next().await {
         match message {
             Ok(stats) => {

@@ -29,8 +29,7 @@ use rdkafka::message::DeliveryResult;
 use rdkafka::producer::{BaseProducer, Producer, ProducerContext};
 use rdkafka::types::RDKafkaRespErr;
 
-use super::{KafkaOptions, Sink};
-use crate::cli::{Compression, KafkaKey};
+use super::{Compression, KafkaKey, KafkaOptions, Sink};
 use crate::error::Error;
 use crate::generate::events::Event;
 use crate::generate::record::{push_int, push_trip_id};

@@ -16,7 +16,6 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use crate::cli::{Compression, KafkaKey};
 use crate::error::Error;
 use crate::generate::events::Event;
 
@@ -104,6 +103,25 @@ impl SinkTarget {
         };
         Ok(target)
     }
+}
+
+/// Which bytes key a Kafka message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KafkaKey {
+    /// The event's trip id.
+    TripId,
+    /// The pickup zone id as a decimal string.
+    PickupZone,
+}
+
+/// The Kafka producer's compression codec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    None,
+    Gzip,
+    Snappy,
+    Lz4,
+    Zstd,
 }
 
 /// Kafka producer settings from the command line.

@@ -12,10 +12,10 @@ use anyhow::{Context, Result};
 
 use crate::error::Error;
 use crate::results::baseline::{Better, Side};
+use crate::results::record::{Environment, RunRecord};
 use crate::results::runs_table::{self, RunRow};
 use crate::results::stats::{self, Summary};
 use crate::results::table::{self, ResultRow};
-use crate::run::record::{Environment, RunRecord};
 
 /// One metric that rtde compares, with where to find it in a run row and in a results row.
 pub struct Metric {

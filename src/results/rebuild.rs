@@ -1,0 +1,74 @@
+//! Rebuilding the results and runs tables from run records, as `rtde compare --from-runs`
+//! does.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use crate::error::Error;
+use crate::results::record::RunRecord;
+use crate::results::summary::row_from_runs;
+use crate::results::{runs_table, table};
+
+/// Rebuild results.csv and runs.csv from the run records under `runs_dir`: every run goes to
+/// the runs table, and each pipeline's latest invocation (from its last run with index 0)
+/// becomes its results row. Useful after copying runs/ from another machine or CI artifact.
+pub fn from_runs(root: &Path, runs_dir: &Path, results: &Path, runs_table: &Path) -> Result<()> {
+    let mut found = Vec::new();
+    collect_run_records(runs_dir, &mut found)?;
+    if found.is_empty() {
+        return Err(Error::InvalidInput(format!(
+            "no run.json under {}: pass the folder `rtde bench` wrote its runs to",
+            runs_dir.display()
+        ))
+        .into());
+    }
+    let mut by_pipeline: BTreeMap<String, Vec<(RunRecord, String)>> = BTreeMap::new();
+    for path in found {
+        let text =
+            fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        let record: RunRecord = serde_json::from_str(&text).map_err(|e| {
+            Error::InvalidInput(format!("{} is not a run record ({e})", path.display()))
+        })?;
+        let dir = path.parent().unwrap_or(runs_dir);
+        let run_dir = dir.strip_prefix(root).unwrap_or(dir).display().to_string();
+        by_pipeline
+            .entry(record.pipeline.id.clone())
+            .or_default()
+            .push((record, run_dir));
+    }
+    for (_, mut runs) in by_pipeline {
+        runs.sort_by_key(|(record, _)| (record.started_at, record.run_index));
+        for (record, run_dir) in &runs {
+            runs_table::upsert(runs_table, record, run_dir)?;
+        }
+        let start = runs
+            .iter()
+            .rposition(|(r, _)| r.run_index == 0)
+            .unwrap_or(0);
+        let (records, dirs): (Vec<RunRecord>, Vec<String>) = runs.drain(start..).unzip();
+        table::upsert(results, row_from_runs(&records, &dirs))?;
+    }
+    Ok(())
+}
+
+fn collect_run_records(dir: &Path, found: &mut Vec<PathBuf>) -> Result<()> {
+    let entries = fs::read_dir(dir).map_err(|e| {
+        Error::InvalidInput(format!("cannot read runs folder {} ({e})", dir.display()))
+    })?;
+    let mut paths: Vec<PathBuf> = entries
+        .map(|e| e.map(|e| e.path()))
+        .collect::<std::io::Result<_>>()
+        .with_context(|| format!("listing {}", dir.display()))?;
+    paths.sort();
+    for path in paths {
+        if path.is_dir() {
+            collect_run_records(&path, found)?;
+        } else if path.file_name().is_some_and(|n| n == "run.json") {
+            found.push(path);
+        }
+    }
+    Ok(())
+}
