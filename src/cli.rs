@@ -68,6 +68,9 @@ pub enum Command {
     /// a metric is worse beyond --threshold and the difference is real given both sides' runs.
     Compare(CompareArgs),
     /// Regenerate BENCHMARK_RESULTS.md from the results table (real runs only).
+    ///
+    /// From the curated table (no FOLDER, --results or --out) it also regenerates the
+    /// measured section of docs/streaming-data-paths.md, between its marker lines.
     Report(ReportArgs),
     /// Create and count Kafka topics on any Kafka-protocol broker (Kafka, Redpanda, tansu).
     ///

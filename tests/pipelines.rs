@@ -287,3 +287,78 @@ fn p01_runs_end_to_end_on_tansu_with_files_storage_and_reads_every_record() {
     assert_eq!(&row[column("substituted_broker")], "tansu");
     assert_eq!(&row[column("substituted_storage")], "files");
 }
+
+// ---- Issue #22: the CDC pipeline (P12) ----
+
+/// P12 without a registry: the generator's rows copied into a real PostgreSQL (wal_level
+/// logical), Debezium's PostgreSQL connector on its embedded engine streaming each insert to
+/// tansu as a Kafka Connect change event, P12's Flink SQL (debezium-json) writing Bronze and
+/// Silver as files, dbt building Gold. Every change event reached the topic (one per row the
+/// sink wrote: the oracle's Bronze rows), Bronze and Silver equal the oracle, every dbt test
+/// passes; the broker and storage substitutions are recorded, and nothing is left behind.
+#[test]
+fn p12_captures_postgres_changes_with_debezium_into_flink_end_to_end_on_tansu() {
+    require_images(&[
+        "rtde/rtde:0.1.0",
+        "rtde/dbt:1.11.16",
+        "rtde/tansu:0.6.0",
+        "rtde/flink:2.0.1",
+        "rtde/postgres:15",
+        "rtde/debezium:3.6.3",
+    ]);
+    let (run, table) = bench_passes("p12", &["--broker", "tansu", "--var", "storage=files"], 4);
+    let metrics = &run["metrics"];
+    assert_eq!(
+        metrics["change_events"], metrics["oracle_bronze_rows"],
+        "{metrics}"
+    );
+    assert_eq!(metrics["captured_events"], metrics["change_events"]);
+    assert_eq!(metrics["bronze_rows"], metrics["oracle_bronze_rows"]);
+    // Nothing malformed reaches a table, so there is no dead-letter check on this path.
+    assert!(
+        run["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| !c["name"].as_str().unwrap().contains("dead-letter"))
+    );
+    assert_ran_images(
+        &run,
+        &[
+            "rtde/postgres:15",
+            "rtde/debezium:3.6.3",
+            "rtde/flink:2.0.1",
+        ],
+    );
+    let mut rows = csv::Reader::from_reader(table.as_bytes());
+    let header = rows.headers().unwrap().clone();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let row = rows.records().next().unwrap().unwrap();
+    assert_eq!(&row[0], "p12");
+    assert_eq!(&row[column("substituted_broker")], "tansu");
+    assert_eq!(&row[column("substituted_storage")], "files");
+}
+
+// ---- Issue #22: the feature store (P21) ----
+
+/// P21 without a registry: P01 on tansu with files storage, then Feast's `apply` and
+/// `materialize` into the SQLite online store from dbt's `fct_trips`; the online features of
+/// the sampled days and every payment type equal the oracle (P01's checks, and that one).
+#[test]
+fn p21_materializes_features_that_equal_the_oracle_end_to_end_on_tansu() {
+    require_images(&[
+        "rtde/rtde:0.1.0",
+        "rtde/dbt:1.11.16",
+        "rtde/tansu:0.6.0",
+        "rtde/flink:2.0.1",
+        "rtde/feast:0.67.0",
+    ]);
+    let (run, _) = bench_passes("p21", &["--broker", "tansu", "--var", "storage=files"], 5);
+    let metrics = &run["metrics"];
+    assert_eq!(metrics["feast_mismatches"], 0.0, "{metrics}");
+    assert!(
+        metrics["feast_entities_checked"].as_f64().unwrap() >= 10.0,
+        "{metrics}"
+    );
+    assert_ran_images(&run, &["rtde/feast:0.67.0"]);
+}

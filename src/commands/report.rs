@@ -3,13 +3,14 @@
 use std::io::Write;
 use std::path::Path;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 use super::{absolute_root, results_table, shown};
 use crate::cli::ReportArgs;
+use crate::error::Error;
 use crate::exit;
 use crate::paths::under_root;
-use crate::report::results_md;
+use crate::report::{paths_md, results_md};
 use crate::results::comparison::{self, Sources};
 use crate::results::files::write_atomic;
 use crate::results::table;
@@ -44,7 +45,26 @@ pub fn report(root: &Path, args: &ReportArgs, stdout: &mut dyn Write) -> Result<
         stdout,
         "{}: {} pipeline(s) measured",
         shown(&root, &out),
-        comparison.map_or(0, |c| c.pipelines.len())
+        comparison.as_ref().map_or(0, |c| c.pipelines.len())
     )?;
+    // The technology map's measured section follows the curated table only, like the
+    // committed BENCHMARK_RESULTS.md; a root without the document (a test's) has none.
+    let doc = root.join(paths_md::DOC);
+    if args.folder.is_none() && args.results.is_none() && args.out.is_none() && doc.is_file() {
+        let before =
+            std::fs::read_to_string(&doc).with_context(|| format!("reading {}", doc.display()))?;
+        let section = paths_md::render(comparison.as_ref(), &shown(&root, &results));
+        let after = paths_md::splice(&before, &section).map_err(|e| {
+            Error::InvalidInput(format!(
+                "{}: {e}; rtde report writes its measured section between the two marker \
+                 lines (src/report/paths_md.rs)",
+                doc.display()
+            ))
+        })?;
+        if after != before {
+            write_atomic(&doc, after.as_bytes())?;
+        }
+        writeln!(stdout, "{}: measured section regenerated", paths_md::DOC)?;
+    }
     Ok(exit::OK)
 }

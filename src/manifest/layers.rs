@@ -422,6 +422,9 @@ struct Merger<'l, 'a> {
     errors: Vec<ManifestError>,
     /// Checks brought by the definitions the current layer used, merged before its own.
     brought: Vec<(RawCheck, At)>,
+    /// Names of the checks a stage the current layer removed or replaced had brought: they
+    /// go with it (unless a definition the layer uses brings them again).
+    dropped: Vec<String>,
 }
 
 impl Merger<'_, '_> {
@@ -657,14 +660,16 @@ impl Merger<'_, '_> {
                     );
                 }
                 if let Some(at) = position(self, "remove", target, stages) {
-                    stages.remove(at);
+                    let removed = stages.remove(at);
+                    self.dropped
+                        .extend(removed.checks.into_iter().map(|(c, _)| c.name));
                 }
                 continue;
             }
-            let Some(mut stage) = self.stage(src, i, item) else {
+            let Some(stage) = self.stage(src, i, item) else {
                 continue;
             };
-            self.brought.append(&mut stage.checks);
+            self.brought.extend(stage.checks.iter().cloned());
             match places.first() {
                 None => stages.push(stage),
                 Some((key, target)) => {
@@ -672,7 +677,11 @@ impl Merger<'_, '_> {
                         match *key {
                             "after" => stages.insert(at + 1, stage),
                             "before" => stages.insert(at, stage),
-                            _ => stages[at] = stage,
+                            _ => {
+                                let replaced = std::mem::replace(&mut stages[at], stage);
+                                self.dropped
+                                    .extend(replaced.checks.into_iter().map(|(c, _)| c.name));
+                            }
                         }
                     }
                 }
@@ -753,6 +762,8 @@ impl Merger<'_, '_> {
                 out.startup_timeout = Some((timeout.clone(), loc));
             }
             self.stages(src, raw, &mut stages);
+            let dropped = std::mem::take(&mut self.dropped);
+            out.expect.retain(|(c, _)| !dropped.contains(&c.name));
             let own = raw.expect.iter().enumerate().map(|(i, check)| {
                 let at = At {
                     src,
@@ -816,6 +827,7 @@ pub fn merge(layers: &Layers, locators: &[Locator]) -> (Resolved, Vec<ManifestEr
         locators,
         errors: Vec::new(),
         brought: Vec::new(),
+        dropped: Vec::new(),
     }
     .merge()
 }

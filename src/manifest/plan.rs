@@ -699,6 +699,47 @@ expect:
         assert_eq!(p.extends.len(), 1);
     }
 
+    /// A stage made from a definition takes the checks its definition brought with it when
+    /// a child removes or replaces it (P12 removes P01's dead letters: no check may be left
+    /// on a metric nothing captures).
+    #[test]
+    fn a_removed_or_replaced_stage_takes_its_definitions_checks_with_it() {
+        let letters = "\
+params: {}
+stage:
+  name: letters
+  category: validation
+  run: {service: tools, command: [count]}
+  timeout: 1m
+  capture: [{metric: letters, regex: 'letters=(\\d+)'}]
+expect:
+  - {name: every letter arrived, metric: letters, equals: 1}
+";
+        let base = BASE
+            .replace("id: p01", "id: p02")
+            .replace("  - name: count\n", "  - use: letters\n  - name: count\n");
+        let removed = "extends: p02\nid: p05\nname: Removed\nstages:\n  - remove: letters\n";
+        let replaced = "extends: p02\nid: p06\nname: Replaced\nstages:\n  - replace: letters\n    name: other\n    category: validation\n    run: {service: tools}\n    timeout: 1m\n";
+        let dir = root(&[
+            ("shared/stages/letters.yaml", letters),
+            ("pipelines/02-base/pipeline.yaml", &base),
+            ("pipelines/02-base/compose.yaml", "services: {}\n"),
+            ("pipelines/05-removed/pipeline.yaml", removed),
+            ("pipelines/06-replaced/pipeline.yaml", replaced),
+        ]);
+        let names = |folder: &str| -> Vec<String> {
+            plan(dir.path(), folder)
+                .unwrap()
+                .expect
+                .iter()
+                .map(|c| c.name.clone())
+                .collect()
+        };
+        assert_eq!(names("02-base"), ["rows", "every letter arrived"]);
+        assert_eq!(names("05-removed"), ["rows"]);
+        assert_eq!(names("06-replaced"), ["rows"]);
+    }
+
     #[test]
     fn an_unknown_base_is_located_and_says_what_to_write() {
         let dir = root(&[(

@@ -1,5 +1,5 @@
 //! Reports of results: the comparison report with its SVG charts, regressions against a
-//! baseline, and BENCHMARK_RESULTS.md.
+//! baseline, BENCHMARK_RESULTS.md and the measured section of docs/streaming-data-paths.md.
 //!
 //! Rendering only: `results::comparison` loads, [`chart`] and [`markdown`] turn the loaded
 //! figures into strings, and `commands::compare` and `commands::report` decide which files
@@ -8,6 +8,7 @@
 pub mod chart;
 pub mod cross;
 pub mod markdown;
+pub mod paths_md;
 pub mod regression;
 pub mod results_md;
 

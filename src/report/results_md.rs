@@ -299,6 +299,47 @@ fn environment_line(id: &str, env: &Environment) -> String {
     )
 }
 
+/// Each pipeline's environment id (`E1`, `E2`, … in order of first appearance; `unknown`
+/// without a run record), and the distinct environments in that order.
+pub(crate) fn environment_ids(comparison: &Comparison) -> (Vec<String>, Vec<&Environment>) {
+    let mut lines: Vec<String> = Vec::new();
+    let mut environments = Vec::new();
+    let ids = comparison
+        .pipelines
+        .iter()
+        .map(|p| match p.environment() {
+            None => "unknown".to_string(),
+            Some(env) => {
+                let line = environment_line("", env);
+                let index = lines.iter().position(|l| *l == line).unwrap_or_else(|| {
+                    lines.push(line);
+                    environments.push(env);
+                    lines.len() - 1
+                });
+                format!("E{}", index + 1)
+            }
+        })
+        .collect();
+    (ids, environments)
+}
+
+/// The environments table under a heading of level `hashes`, or nothing without one.
+pub(crate) fn environments_table(environments: &[&Environment], hashes: &str) -> String {
+    if environments.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "{hashes} Environments\n\n\
+         | Id | rtde | git | Docker | Compose | cgroup | CPU | Cores | Memory | Kernel | OS |\n\
+         |:---|:---|:---|:---|:---|:---|:---|---:|---:|:---|:---|\n"
+    );
+    for (i, env) in environments.iter().enumerate() {
+        let _ = writeln!(out, "{}", environment_line(&format!("E{}", i + 1), env));
+    }
+    out.push('\n');
+    out
+}
+
 /// Render the file; `comparison` is `None` when no run has been recorded yet.
 pub fn render(comparison: Option<&Comparison>, results_name: &str) -> String {
     let mut out = String::from("# Benchmark results\n\n");
@@ -319,41 +360,18 @@ pub fn render(comparison: Option<&Comparison>, results_name: &str) -> String {
              file.\n\n",
         ),
         Some(comparison) => {
-            let mut environments: Vec<(String, &Environment)> = Vec::new();
+            let (ids, environments) = environment_ids(comparison);
             out.push_str(
                 "| Pipeline | Tier | Runs | E2E median [s] | 95 % CI [s] | min – max [s] | Peak \
                  mem [MiB] | CPU [s] | Events/s | Checks | dbt tests | Status | Recorded | \
                  Environment |\n\
                  |:---|:---|---:|---:|:---|:---|---:|---:|---:|---:|---:|:---|:---|:---|\n",
             );
-            for p in &comparison.pipelines {
-                let env_id = match p.environment() {
-                    None => "unknown".to_string(),
-                    Some(env) => {
-                        let line = environment_line("", env);
-                        match environments.iter().position(|(l, _)| *l == line) {
-                            Some(i) => format!("E{}", i + 1),
-                            None => {
-                                environments.push((line, env));
-                                format!("E{}", environments.len())
-                            }
-                        }
-                    }
-                };
-                let _ = writeln!(out, "{}", measured_row(p, &env_id));
+            for (p, env_id) in comparison.pipelines.iter().zip(&ids) {
+                let _ = writeln!(out, "{}", measured_row(p, env_id));
             }
             out.push('\n');
-            if !environments.is_empty() {
-                out.push_str(
-                    "### Environments\n\n\
-                     | Id | rtde | git | Docker | Compose | cgroup | CPU | Cores | Memory | \
-                     Kernel | OS |\n|:---|:---|:---|:---|:---|:---|:---|---:|---:|:---|:---|\n",
-                );
-                for (i, (_, env)) in environments.iter().enumerate() {
-                    let _ = writeln!(out, "{}", environment_line(&format!("E{}", i + 1), env));
-                }
-                out.push('\n');
-            }
+            out.push_str(&environments_table(&environments, "###"));
             let single: Vec<&str> = comparison
                 .pipelines
                 .iter()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts or stops the PostgreSQL server that the generator's integration tests write to:
-# a throw-away cluster under /tmp/rtde-pg, on 127.0.0.1:54329, trust authentication.
+# a throw-away cluster under /tmp/rtde-pg, on 127.0.0.1:54329, trust authentication, with
+# wal_level=logical for the CDC test (tests/engine_debezium.rs: Debezium's replication slot).
 #
 #   tests/support/postgres.sh start   # idempotent; prints the URL for RTDE_TEST_POSTGRES
 #   tests/support/postgres.sh stop    # idempotent
@@ -34,21 +35,8 @@ as_owner() {
   fi
 }
 
-start() {
-  local initdb pg_ctl
-  initdb=$(find_bin initdb)
-  pg_ctl=$(find_bin pg_ctl)
-  mkdir -p "$base"
-  if [ "$(id -u)" = 0 ]; then chown postgres "$base"; fi
-  if [ ! -f "$data/PG_VERSION" ]; then
-    as_owner "$initdb -D $data -U postgres --auth=trust --no-sync" >"$base/initdb.log" 2>&1 \
-      || { cat "$base/initdb.log" >&2; exit 1; }
-  fi
-  if ! as_owner "$pg_ctl -D $data status" >/dev/null 2>&1; then
-    as_owner "$pg_ctl -D $data -l $base/server.log -o '-c listen_addresses=127.0.0.1 -p $port -k $base' start" >/dev/null \
-      || { cat "$base/server.log" >&2; exit 1; }
-  fi
-  # Wait until the server accepts connections, with a deadline.
+# Waits until the server accepts connections, with a deadline.
+wait_ready() {
   local deadline=$((SECONDS + 30))
   until pg_isready -q -h 127.0.0.1 -p "$port"; do
     if [ "$SECONDS" -ge "$deadline" ]; then
@@ -58,6 +46,31 @@ start() {
     fi
     pg_isready -q -h 127.0.0.1 -p "$port" -t 1 || true
   done
+}
+
+start() {
+  local initdb pg_ctl options
+  initdb=$(find_bin initdb)
+  pg_ctl=$(find_bin pg_ctl)
+  options="-c listen_addresses=127.0.0.1 -p $port -k $base -c wal_level=logical"
+  mkdir -p "$base"
+  if [ "$(id -u)" = 0 ]; then chown postgres "$base"; fi
+  if [ ! -f "$data/PG_VERSION" ]; then
+    as_owner "$initdb -D $data -U postgres --auth=trust --no-sync" >"$base/initdb.log" 2>&1 \
+      || { cat "$base/initdb.log" >&2; exit 1; }
+  fi
+  if ! as_owner "$pg_ctl -D $data status" >/dev/null 2>&1; then
+    as_owner "$pg_ctl -D $data -l $base/server.log -o '$options' start" >/dev/null \
+      || { cat "$base/server.log" >&2; exit 1; }
+  fi
+  wait_ready
+  # A server started by an older version of this script runs without logical decoding: the
+  # setting needs a restart.
+  if [ "$(psql -h 127.0.0.1 -p "$port" -U postgres -Atc 'show wal_level')" != logical ]; then
+    as_owner "$pg_ctl -D $data -l $base/server.log -o '$options' -m fast -w restart" >/dev/null \
+      || { cat "$base/server.log" >&2; exit 1; }
+    wait_ready
+  fi
   echo "$url"
 }
 

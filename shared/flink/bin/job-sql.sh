@@ -1,9 +1,11 @@
 #!/bin/sh
 # Prints the SQL of an rtde Flink session: the given files in order, where the word
 # `transforms` stands for Bronze, Silver and the dead letters in one statement set (so the
-# source is read once and one job writes all three).
+# source is read once and one job writes all three), and `transforms-cdc` for Bronze and
+# Silver of P12's change events (bronze_records_cdc.sql in place of bronze_records.sql; no
+# dead letters: nothing malformed reaches a PostgreSQL table, docs/data-contract.md §2).
 #
-#   job-sql.sh ORACLE FILE|transforms... > job.sql
+#   job-sql.sh ORACLE FILE|transforms|transforms-cdc... > job.sql
 #
 # The stack (run-job.sh) runs settings_stack.sql, the storage's sinks (catalog_lake.sql and
 # sinks_lake.sql, or sinks_files.sql), dead_letters_kafka.sql, source_kafka.sql and the
@@ -17,7 +19,8 @@
 #   RTDE_FLINK_CATALOG_URI (http://catalog:8181/catalog), RTDE_FLINK_WAREHOUSE (warehouse),
 #   RTDE_FLINK_BOUNDED_OFFSETS (empty: the Kafka source stops at the latest offset; else
 #   `partition:0,offset:N;…`, where it stops instead, as `rtde topics count --offsets-out`
-#   measured them).
+#   measured them), RTDE_FLINK_BRONZE_FORMAT (json: the file sink's Bronze format;
+#   debezium-json for a changelog source, which a plain json sink refuses).
 # Values must not contain `|`.
 set -eu
 if [ $# -lt 2 ]; then
@@ -51,6 +54,11 @@ for part in "$@"; do
     echo "EXECUTE STATEMENT SET BEGIN"
     cat "$sql/bronze.sql" "$sql/silver.sql" "$sql/dead_letters.sql"
     echo "END;"
+  elif [ "$part" = transforms-cdc ]; then
+    cat "$sql/bronze_records_cdc.sql"
+    echo "EXECUTE STATEMENT SET BEGIN"
+    cat "$sql/bronze.sql" "$sql/silver.sql"
+    echo "END;"
   else
     cat "$part"
   fi
@@ -63,4 +71,5 @@ done | sed \
   -e "s|\${output_path}|${RTDE_FLINK_OUTPUT:-}|g" \
   -e "s|\${catalog_uri}|${RTDE_FLINK_CATALOG_URI:-http://catalog:8181/catalog}|g" \
   -e "s|\${warehouse}|${RTDE_FLINK_WAREHOUSE:-warehouse}|g" \
-  -e "s|\${scan_bounded}|$scan_bounded|g"
+  -e "s|\${scan_bounded}|$scan_bounded|g" \
+  -e "s|\${bronze_format}|${RTDE_FLINK_BRONZE_FORMAT:-json}|g"

@@ -5,16 +5,20 @@
 # detached); the stage's `flink_job` probe watches the job to FINISHED through the
 # JobManager's REST API, failing the stage at once with its exception if it fails.
 #
-#   run-job.sh [STORAGE [BROKER]]
+#   run-job.sh [STORAGE [BROKER [SOURCE]]]
 #
 # STORAGE: `iceberg` (default: the Iceberg tables of the lake catalog) or `files` (JSON-lines
 # files under /data/lake, where no Iceberg runtime can be had; dbt reads them). BROKER
 # `tansu`: its ListOffsets answers wrong high watermarks, and a source bounded at the latest
 # offset would stop short, so the source stops at the end offsets the `raw_offsets` stage
-# measured by reading the topic (/data/raw_trips.offsets) instead.
+# measured by reading the topic (/data/raw_trips.offsets) instead. SOURCE `kafka` (default:
+# the generator's events on taxi.raw_trips, dead letters to taxi.raw_trips.dlq) or `cdc`
+# (P12: Debezium's change events of the generator's PostgreSQL table, debezium-json; Bronze
+# and Silver only, nothing malformed can reach a table).
 set -eu
 storage=${1:-iceberg}
 broker=${2:-kafka}
+source=${3:-kafka}
 flink=$(cd "$(dirname "$0")/.." && pwd)
 sql=$flink/sql
 case "$storage" in
@@ -37,9 +41,19 @@ if [ "$broker" = tansu ]; then
   export RTDE_FLINK_BOUNDED_OFFSETS
   echo "bounded at the measured end offsets $RTDE_FLINK_BOUNDED_OFFSETS"
 fi
+case "$source" in
+  kafka) parts="$sql/dead_letters_kafka.sql $sql/source_kafka.sql transforms" ;;
+  cdc)
+    parts="$sql/source_cdc_kafka.sql transforms-cdc"
+    # The change events are a changelog: the file sink's Bronze must accept one.
+    RTDE_FLINK_BRONZE_FORMAT=debezium-json
+    export RTDE_FLINK_BRONZE_FORMAT ;;
+  *)
+    echo "run-job.sh: source \`$source\` is neither kafka nor cdc" >&2
+    exit 2 ;;
+esac
 job=$(mktemp /tmp/rtde-job.XXXXXX)
-# $sinks is a list of paths without spaces: split on purpose.
+# $sinks and $parts are lists of words without spaces: split on purpose.
 # shellcheck disable=SC2086
-"$flink/bin/job-sql.sh" /data/oracle.json "$sql/settings_stack.sql" $sinks \
-  "$sql/dead_letters_kafka.sql" "$sql/source_kafka.sql" transforms > "$job"
+"$flink/bin/job-sql.sh" /data/oracle.json "$sql/settings_stack.sql" $sinks $parts > "$job"
 exec /opt/flink/bin/sql-client.sh -f "$job"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Run the rtde Flink job locally on the generator's JSON lines, and compare its Silver.
 
-    flink_local.py run --input TRIPS.jsonl --oracle ORACLE.json --out DIR
+    flink_local.py run --input TRIPS.jsonl --oracle ORACLE.json --out DIR [--source cdc]
     flink_local.py compare --flink DIR --reference SILVER.parquet --input TRIPS.jsonl
 
 `run` composes the job exactly as the stack does (shared/flink/bin/job-sql.sh: the same
@@ -11,6 +11,11 @@ the `apache-flink-libraries` package. It writes DIR/silver.parquet and prints `b
 `silver_rows=N`, `dead_letters=N`, `non_insert_changes=N` (Silver changelog records other
 than inserts: must be 0), `flink_job_seconds=S` (submit to FINISHED) and `flink_run_seconds=S`
 (with the JVM's start and the planning).
+
+With `--source cdc` the input is Debezium's change events of the generator's PostgreSQL
+table (shared/cdc/capture.py --sink jsonl:PATH), read with the `debezium-json` format as P12's
+job reads its topic (source_cdc_files.sql and `transforms-cdc`: no dead letters, none can
+reach the table); `dead_letters` is then 0.
 
 `compare` prints `silver_missing=N` and `silver_extra=N` (reference rows Flink lacks, Flink
 rows the reference lacks, every column compared) and `dead_letters_wrong=N` (dead letters
@@ -53,10 +58,15 @@ def run(args):
     flink_out = args.out / "flink"
     env = dict(os.environ, RTDE_FLINK_INPUT=str(args.input.resolve()),
                RTDE_FLINK_OUTPUT=str(flink_out.resolve()))
+    if args.source == "cdc":
+        env["RTDE_FLINK_BRONZE_FORMAT"] = "debezium-json"
+        parts = [str(FLINK / "sql/source_cdc_files.sql"), "transforms-cdc"]
+    else:
+        parts = [str(FLINK / "sql/dead_letters_files.sql"), str(FLINK / "sql/source_files.sql"),
+                 "transforms"]
     job = subprocess.run(
         ["sh", str(FLINK / "bin/job-sql.sh"), str(args.oracle), str(HERE / "settings.sql"),
-         str(FLINK / "sql/sinks_files.sql"), str(FLINK / "sql/dead_letters_files.sql"),
-         str(FLINK / "sql/source_files.sql"), "transforms"],
+         str(FLINK / "sql/sinks_files.sql"), *parts],
         env=env, check=True, capture_output=True, text=True).stdout
     script = args.out / "job.sql"
     script.write_text(job)
@@ -101,8 +111,9 @@ def run(args):
         "bronze_rows": count(f"select count(*) from read_json('{part_files('bronze')}', "
                              "format = 'newline_delimited')"),
         "silver_rows": count(f"select count(*) from '{silver_file}'"),
-        "dead_letters": count(f"select count(*) from read_json('{part_files('dead_letters')}', "
-                              "format = 'newline_delimited', columns = {'payload': 'varchar'})"),
+        "dead_letters": 0 if args.source == "cdc" else count(
+            f"select count(*) from read_json('{part_files('dead_letters')}', "
+            "format = 'newline_delimited', columns = {'payload': 'varchar'})"),
         "non_insert_changes": count("select count(*) from changes where op <> 'c'"),
     }
     for name, value in counts.items():
@@ -120,6 +131,9 @@ def compare(args):
         f"except all select {SILVER_COLUMNS} from '{b}')").fetchone()[0]
     print(f"silver_missing={diff(args.reference, flink)}")
     print(f"silver_extra={diff(flink, args.reference)}")
+    if not (args.flink / "flink/dead_letters").exists():
+        # A `--source cdc` run has no dead letters (nothing malformed reaches a table).
+        return
     # The input's non-JSON lines, read as whole lines (a delimiter that never occurs).
     con.execute(f"""
         create table lines as select line from read_csv('{args.input}', header = false,
@@ -147,6 +161,8 @@ def main(argv):
     run_parser.add_argument("--input", required=True, type=Path)
     run_parser.add_argument("--oracle", required=True, type=Path)
     run_parser.add_argument("--out", required=True, type=Path)
+    run_parser.add_argument("--source", choices=["kafka", "cdc"], default="kafka",
+                            help="the generator's JSON lines (default) or change events")
     compare_parser = commands.add_parser("compare", help="compare Flink's Silver")
     compare_parser.add_argument("--flink", required=True, type=Path, help="run's --out")
     compare_parser.add_argument("--reference", required=True, type=Path)
