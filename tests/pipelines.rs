@@ -262,7 +262,7 @@ fn p01_runs_end_to_end_on_tansu_with_files_storage_and_reads_every_record() {
         "rtde/rtde:0.1.0",
         "rtde/dbt:1.11.16",
         "rtde/tansu:0.6.0",
-        "rtde/flink:2.0.1",
+        "rtde/flink:2.0.1-pypi",
     ]);
     let (run, table) = bench_passes("p01", &["--broker", "tansu", "--var", "storage=files"], 4);
     let metrics = &run["metrics"];
@@ -277,7 +277,7 @@ fn p01_runs_end_to_end_on_tansu_with_files_storage_and_reads_every_record() {
     assert!(metrics["dead_letters"].as_f64().unwrap() > 0.0, "{metrics}");
     assert_eq!(metrics["dead_letters"], metrics["oracle_dead_letters"]);
     assert_eq!(run["variables"]["storage"], "files");
-    assert_ran_images(&run, &["rtde/flink:2.0.1", "rtde/tansu:0.6.0"]);
+    assert_ran_images(&run, &["rtde/flink:2.0.1-pypi", "rtde/tansu:0.6.0"]);
 
     let mut rows = csv::Reader::from_reader(table.as_bytes());
     let header = rows.headers().unwrap().clone();

@@ -10,7 +10,7 @@
 # with `storage=files` (pipelines/01-kafka-flink-iceberg/README.md). A user with a registry
 # should build shared/docker/flink.Dockerfile on the public flink:2.0.1-java17 image.
 #
-#   rtde images build --base local --only flink
+#   rtde images build --base local --only flink     # tags rtde/flink:2.0.1-pypi
 ARG BASE_IMAGE=rtde-local/python:3.11-bookworm
 FROM ${BASE_IMAGE}
 
@@ -42,8 +42,11 @@ COPY shared/docker/flink-pypi/flink.sh shared/docker/flink-pypi/sql-client.sh \
 RUN chmod 0755 /opt/flink/bin/flink.sh /opt/flink/bin/sql-client.sh \
  && useradd --uid 9999 --home-dir /opt/flink --no-create-home flink \
  && chown -R flink:flink /opt/flink/conf
-# What run.json's container images show beside the tag the public image shares.
-LABEL rtde.flink.distribution="apache-flink-libraries 2.0.1 (PyPI); flink-connector-kafka 4.0.1-2.0 and kafka-clients 3.9.1 from shigawire-apache-flink-libraries 2.0.0.post1 (PyPI, a third party's redistribution); no Iceberg"
+# Tagged rtde/flink:2.0.1-pypi (images.yaml), apart from the public image's rtde/flink:2.0.1, so
+# run.json's containers name which ran; the label says what is inside. The wheel's Flink is
+# 2.0.1, the public image's version: were they to differ, the tag would carry the wheel's.
+LABEL rtde.flink.version="2.0.1" \
+      rtde.flink.distribution="apache-flink-libraries 2.0.1 (PyPI); flink-connector-kafka 4.0.1-2.0 and kafka-clients 3.9.1 from shigawire-apache-flink-libraries 2.0.0.post1 (PyPI, a third party's redistribution); no Iceberg"
 USER flink
 WORKDIR /opt/flink
 ENTRYPOINT ["/opt/flink/bin/flink.sh"]

@@ -537,6 +537,7 @@ pub(crate) async fn run_stages(
         log: proc_rel,
         error: proc_outcome.error,
         oom_kills: Vec::new(),
+        tasks: proc_outcome.tasks,
     };
     let proc_ok = passed(&proc_record);
     if !proc_ok {

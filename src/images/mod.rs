@@ -87,7 +87,7 @@ pub enum Progress {
 pub fn used_by(file: &ImagesFile, stack_images: &BTreeSet<String>) -> Vec<String> {
     file.images
         .iter()
-        .filter(|i| stack_images.contains(&i.image))
+        .filter(|i| stack_images.iter().any(|s| i.is(s)))
         .map(|i| i.name.clone())
         .collect()
 }
@@ -206,15 +206,16 @@ pub fn build(
             BaseChoice::Public => None,
         };
         let started = Instant::now();
+        let tag = image.tag(base_image.is_some()).to_string();
         let outcome = build_image(root, image, base_image.as_deref(), &mut |step| {
             progress(Progress::Step {
-                image: image.image.clone(),
+                image: tag.clone(),
                 step,
             })
         })
-        .with_context(|| format!("building image `{}` ({})", image.name, image.image))?;
+        .with_context(|| format!("building image `{}` ({tag})", image.name))?;
         progress(Progress::Done {
-            image: image.image.clone(),
+            image: tag.clone(),
             outcome,
             seconds: started.elapsed().as_secs_f64(),
         });
@@ -345,6 +346,7 @@ fn build_image(
     step: &mut dyn FnMut(String),
 ) -> Result<Outcome> {
     let local = image.local.as_ref().filter(|_| base.is_some());
+    let tag = image.tag(base.is_some());
     let scratch = tempfile::tempdir().context("creating a build context")?;
     let dockerfile = root.join(
         local
@@ -373,7 +375,7 @@ fn build_image(
     let mut cmd = Command::new("docker");
     cmd.args(["build", "-f"]).arg(&dockerfile).args([
         "-t",
-        &image.image,
+        tag,
         "--label",
         &format!("{INPUTS_LABEL}={key}"),
     ]);
@@ -385,24 +387,18 @@ fn build_image(
     }
     // Docker's layer cache also sees files the Dockerfile copies (a changed requirements
     // file): whether anything was rebuilt is told by the image id, not by the label alone.
-    let previous = image_id(&image.image).ok();
+    let previous = image_id(tag).ok();
     cmd.arg(&context);
-    stream(
-        &mut cmd,
-        &format!("docker build of {}", image.image),
-        &mut |line| {
-            if let Some(s) = build_step(line) {
-                step(s.to_string());
-            }
-        },
-    )?;
-    Ok(
-        if previous.is_some() && previous == image_id(&image.image).ok() {
-            Outcome::UpToDate
-        } else {
-            Outcome::Built
-        },
-    )
+    stream(&mut cmd, &format!("docker build of {tag}"), &mut |line| {
+        if let Some(s) = build_step(line) {
+            step(s.to_string());
+        }
+    })?;
+    Ok(if previous.is_some() && previous == image_id(tag).ok() {
+        Outcome::UpToDate
+    } else {
+        Outcome::Built
+    })
 }
 
 /// A build context holding just the host files a local build copies in. A missing file with
@@ -511,5 +507,18 @@ mod tests {
         ]
         .into();
         assert_eq!(used_by(&file, &p20), ["rtde", "dbt", "tansu", "bytewax"]);
+    }
+
+    #[test]
+    fn the_flink_image_built_from_pypi_has_its_own_tag_and_is_the_flink_entry() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(IMAGES_FILE);
+        let file = ImagesFile::load(&path).unwrap();
+        let flink = file.image("flink").unwrap();
+        assert_eq!(flink.tag(false), "rtde/flink:2.0.1");
+        assert_eq!(flink.tag(true), "rtde/flink:2.0.1-pypi");
+        let p01_files: BTreeSet<String> = ["rtde/flink:2.0.1-pypi".to_string()].into();
+        assert_eq!(used_by(&file, &p01_files), ["flink"]);
+        // An image without a tag of its own keeps it on local bases.
+        assert_eq!(file.image("dbt").unwrap().tag(true), "rtde/dbt:1.11.16");
     }
 }

@@ -56,6 +56,11 @@ pub struct ImageSpec {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LocalBuild {
+    /// A tag of its own (default: the image's), for a local build whose content differs
+    /// from the public one's (Flink from PyPI has no Iceberg): a run's record then names
+    /// which of the two ran, and a stack picks one by its tag.
+    #[serde(default)]
+    pub image: Option<String>,
     /// A Dockerfile of its own (default: the image's).
     #[serde(default)]
     pub dockerfile: Option<String>,
@@ -78,6 +83,23 @@ pub struct HostFile {
     /// a fresh machine needs no step by hand.
     #[serde(default)]
     pub build: Vec<String>,
+}
+
+impl ImageSpec {
+    /// The tag a build on these bases gives the image.
+    pub fn tag(&self, choice_local: bool) -> &str {
+        match &self.local {
+            Some(LocalBuild {
+                image: Some(tag), ..
+            }) if choice_local => tag,
+            _ => &self.image,
+        }
+    }
+
+    /// Whether a stack's image reference is this image, built either way.
+    pub fn is(&self, reference: &str) -> bool {
+        reference == self.image || reference == self.tag(true)
+    }
 }
 
 impl HostFile {

@@ -407,7 +407,10 @@ fn visit_strings(stage: &mut RawStage, f: &mut dyn FnMut(&mut String)) {
             f(&mut l.service);
             f(&mut l.regex);
         }
-        if let Some(h) = &mut probe.healthy {
+        for h in [&mut probe.healthy, &mut probe.flink_job]
+            .into_iter()
+            .flatten()
+        {
             f(&mut h.service);
         }
     }

@@ -220,6 +220,13 @@ pub enum ProbeKind {
         service: String,
         service_loc: Loc,
     },
+    /// The Flink jobs the stage's action submitted (`Job ID: …` in its output), watched
+    /// through the REST API of the JobManager in `service` until every one has FINISHED;
+    /// one that fails or is cancelled fails the stage at once (src/run/flink.rs).
+    FlinkJob {
+        service: String,
+        service_loc: Loc,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -287,6 +294,10 @@ impl Pipeline {
                         ..
                     }
                     | ProbeKind::Healthy {
+                        service,
+                        service_loc,
+                    }
+                    | ProbeKind::FlinkJob {
                         service,
                         service_loc,
                     } => out.push((service.as_str(), service_loc.clone())),

@@ -152,6 +152,7 @@ impl Planner<'_> {
             raw.http.is_some(),
             raw.log.is_some(),
             raw.healthy.is_some(),
+            raw.flink_job.is_some(),
         ]
         .iter()
         .filter(|b| **b)
@@ -159,7 +160,7 @@ impl Planner<'_> {
         if count != 1 {
             self.err(
                 &base,
-                "an `until` probe needs exactly one of `exec`, `http`, `log` or `healthy`",
+                "an `until` probe needs exactly one of `exec`, `http`, `log`, `healthy` or `flink_job`",
             );
             return None;
         }
@@ -184,14 +185,19 @@ impl Planner<'_> {
                 service_loc: self.loc(&at("log")),
                 regex: self.regex(&regex_path, &l.regex, false),
             }
-        } else {
-            let h = raw
-                .healthy
-                .as_ref()
-                .expect("counted exactly one probe kind");
+        } else if let Some(h) = &raw.healthy {
             ProbeKind::Healthy {
                 service: h.service.clone(),
                 service_loc: self.loc(&at("healthy")),
+            }
+        } else {
+            let f = raw
+                .flink_job
+                .as_ref()
+                .expect("counted exactly one probe kind");
+            ProbeKind::FlinkJob {
+                service: f.service.clone(),
+                service_loc: self.loc(&at("flink_job")),
             }
         };
         let interval = match &raw.interval {

@@ -145,6 +145,7 @@ pub fn render(p: &Pipeline, root: &Path) -> String {
                 ProbeKind::Http { url, .. } => format!("http {}", url.text),
                 ProbeKind::Log { service, regex, .. } => format!("log {service} {regex}"),
                 ProbeKind::Healthy { service, .. } => format!("healthy {service}"),
+                ProbeKind::FlinkJob { service, .. } => format!("flink_job {service}"),
             };
             let _ = writeln!(out, "    until: {what} (within {:?})", probe.timeout);
         }

@@ -253,6 +253,8 @@ pub struct RawProbe {
     pub log: Option<RawLogProbe>,
     #[serde(default)]
     pub healthy: Option<RawHealthyProbe>,
+    #[serde(default)]
+    pub flink_job: Option<RawHealthyProbe>,
     pub timeout: String,
     /// First polling interval; it grows by half each poll up to `max_interval`.
     #[serde(default)]
@@ -278,6 +280,7 @@ pub struct RawLogProbe {
     pub regex: String,
 }
 
+/// A probe that names only a service (`healthy`, `flink_job`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawHealthyProbe {

@@ -5,6 +5,7 @@ mod checks;
 mod context;
 pub(crate) use context::StageContext;
 pub mod environment;
+mod flink;
 pub mod guard;
 pub(crate) mod log;
 pub mod owner;

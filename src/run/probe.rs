@@ -1,15 +1,18 @@
 //! `until` probes: a condition polled with a growing interval until it holds or its deadline
 //! passes. This is how a manifest waits for "consumer offsets reached" or "job finished"
-//! instead of sleeping for a guessed number of seconds.
+//! instead of sleeping for a guessed number of seconds. A probe may also learn that its
+//! condition can never hold (a Flink job that FAILED): it then ends at once, not at its
+//! deadline.
 
+use std::fmt;
 use std::time::Duration;
 
-use anyhow::{Result, bail};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 
 use super::context::{StageContext, service_container};
+use super::flink::{self, JobsState};
 use super::log::StageLog;
 use crate::engine::docker::Backoff;
 use crate::manifest::{Probe, ProbeKind, duration};
@@ -18,67 +21,122 @@ use crate::manifest::{Probe, ProbeKind, duration};
 /// probe's whole deadline in one poll.
 const HTTP_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
 
-pub async fn wait(probe: &Probe, ctx: &StageContext<'_>, log: &mut StageLog) -> Result<()> {
+/// Why a probe did not hold.
+#[derive(Debug)]
+pub enum ProbeError {
+    Interrupted,
+    /// The deadline passed; the last attempt's result.
+    Deadline(String),
+    /// The condition can never hold (the stage fails, it did not time out).
+    Failed(String),
+}
+
+impl fmt::Display for ProbeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProbeError::Interrupted => f.write_str("interrupted while waiting for the probe"),
+            ProbeError::Deadline(why) | ProbeError::Failed(why) => f.write_str(why),
+        }
+    }
+}
+
+/// One attempt's result.
+enum Attempt {
+    Held,
+    /// Not yet, and why not.
+    Pending(String),
+    /// Never: stop polling.
+    Failed(String),
+}
+
+impl From<String> for Attempt {
+    fn from(why: String) -> Attempt {
+        Attempt::Pending(why)
+    }
+}
+
+impl From<&str> for Attempt {
+    fn from(why: &str) -> Attempt {
+        Attempt::Pending(why.to_string())
+    }
+}
+
+pub async fn wait(
+    probe: &Probe,
+    ctx: &StageContext<'_>,
+    log: &mut StageLog,
+) -> Result<(), ProbeError> {
     let mut backoff = Backoff::new(
         probe.interval,
         probe.max_interval,
         Instant::now() + probe.timeout,
     );
+    // What the stage's action printed (a Flink job's id), before the probe writes its notes.
+    let output = log.text().to_string();
     let mut attempts = 0u32;
     loop {
         attempts += 1;
         let result = tokio::select! {
-            r = check(probe, ctx) => r,
-            () = ctx.cancel.cancelled() => bail!("interrupted while waiting for the probe"),
+            r = check(probe, ctx, &output, log) => r,
+            () = ctx.cancel.cancelled() => return Err(ProbeError::Interrupted),
         };
         let last = match result {
-            Ok(()) => {
-                log.note(&format!("probe held after {attempts} attempt(s)"))?;
+            Attempt::Held => {
+                let _ = log.note(&format!("probe held after {attempts} attempt(s)"));
                 return Ok(());
             }
-            Err(why) => {
+            Attempt::Failed(why) => return Err(ProbeError::Failed(why)),
+            Attempt::Pending(why) => {
                 tracing::debug!("probe attempt {attempts}: {why}");
                 why
             }
         };
         let paused = tokio::select! {
             p = backoff.pause() => p,
-            () = ctx.cancel.cancelled() => bail!("interrupted while waiting for the probe"),
+            () = ctx.cancel.cancelled() => return Err(ProbeError::Interrupted),
         };
         if !paused {
-            bail!(
+            return Err(ProbeError::Deadline(format!(
                 "probe did not hold within {} ({attempts} attempts); last result: {last}",
                 duration::format(probe.timeout)
-            );
+            )));
         }
     }
 }
 
-/// One attempt: `Ok` when the condition holds, else why not.
-async fn check(probe: &Probe, ctx: &StageContext<'_>) -> std::result::Result<(), String> {
+/// Run `argv` in the service's running container: its exit code and output.
+async fn exec_in(
+    ctx: &StageContext<'_>,
+    service: &str,
+    argv: &[String],
+) -> Result<(i64, String), String> {
+    let container = service_container(ctx.engine, &ctx.project.name, service)
+        .await
+        .map_err(|e| format!("{e:#}"))?;
+    let mut output = Vec::new();
+    let code = ctx
+        .engine
+        .exec(&container, argv, &[], &mut |b| output.extend_from_slice(b))
+        .await
+        .map_err(|e| format!("{e:#}"))?;
+    Ok((code, String::from_utf8_lossy(&output).into_owned()))
+}
+
+/// One attempt. `output` is what the stage's action printed.
+async fn check(probe: &Probe, ctx: &StageContext<'_>, output: &str, log: &mut StageLog) -> Attempt {
     match &probe.kind {
         ProbeKind::Exec(sc) => {
-            let argv = sc
-                .command
-                .as_ref()
-                .ok_or("exec probe without a command")?
-                .render(ctx.vars)?;
-            let container = service_container(ctx.engine, &ctx.project.name, &sc.service)
-                .await
-                .map_err(|e| format!("{e:#}"))?;
-            let mut output = Vec::new();
-            let code = ctx
-                .engine
-                .exec(&container, &argv, &[], &mut |b| output.extend_from_slice(b))
-                .await
-                .map_err(|e| format!("{e:#}"))?;
-            if code == 0 {
-                Ok(())
-            } else {
-                Err(format!(
-                    "exit code {code}: {}",
-                    String::from_utf8_lossy(&output).trim()
-                ))
+            let argv = match sc.command.as_ref() {
+                Some(c) => match c.render(ctx.vars) {
+                    Ok(argv) => argv,
+                    Err(e) => return e.into(),
+                },
+                None => return "exec probe without a command".into(),
+            };
+            match exec_in(ctx, &sc.service, &argv).await {
+                Ok((0, _)) => Attempt::Held,
+                Ok((code, text)) => format!("exit code {code}: {}", text.trim()).into(),
+                Err(e) => e.into(),
             }
         }
         ProbeKind::Http {
@@ -86,59 +144,143 @@ async fn check(probe: &Probe, ctx: &StageContext<'_>) -> std::result::Result<(),
             status,
             contains,
         } => {
-            let url = url.render(ctx.vars)?;
-            let (code, body) = tokio::time::timeout(HTTP_ATTEMPT_TIMEOUT, http_get(&url))
-                .await
-                .map_err(|_| format!("no answer from {url} within 5s"))??;
+            let url = match url.render(ctx.vars) {
+                Ok(url) => url,
+                Err(e) => return e.into(),
+            };
+            let (code, body) =
+                match tokio::time::timeout(HTTP_ATTEMPT_TIMEOUT, http_get(&url)).await {
+                    Err(_) => return format!("no answer from {url} within 5s").into(),
+                    Ok(Err(e)) => return e.into(),
+                    Ok(Ok(answer)) => answer,
+                };
             if let Some(want) = status
                 && code != *want
             {
-                return Err(format!("status {code}, want {want}"));
+                return format!("status {code}, want {want}").into();
             }
             if status.is_none() && !(200..300).contains(&code) {
-                return Err(format!("status {code}, want 2xx"));
+                return format!("status {code}, want 2xx").into();
             }
             match contains {
                 Some(text) if !body.contains(text.as_str()) => {
-                    Err(format!("body does not contain `{text}`"))
+                    format!("body does not contain `{text}`").into()
                 }
-                _ => Ok(()),
+                _ => Attempt::Held,
             }
         }
         ProbeKind::Log { service, regex, .. } => {
-            let containers = ctx
-                .engine
-                .project_containers(&ctx.project.name)
-                .await
-                .map_err(|e| format!("{e:#}"))?;
+            let containers = match ctx.engine.project_containers(&ctx.project.name).await {
+                Ok(c) => c,
+                Err(e) => return format!("{e:#}").into(),
+            };
             for c in containers.iter().filter(|c| &c.service == service) {
-                let logs = ctx.engine.logs(&c.id).await.map_err(|e| format!("{e:#}"))?;
-                if regex.is_match(&logs) {
-                    return Ok(());
+                match ctx.engine.logs(&c.id).await {
+                    Ok(logs) if regex.is_match(&logs) => return Attempt::Held,
+                    Ok(_) => {}
+                    Err(e) => return format!("{e:#}").into(),
                 }
             }
-            Err(format!(
-                "no log line of `{service}` matches `{}`",
-                regex.as_str()
-            ))
+            format!("no log line of `{service}` matches `{}`", regex.as_str()).into()
         }
         ProbeKind::Healthy { service, .. } => {
-            let containers = ctx
-                .engine
-                .project_containers(&ctx.project.name)
-                .await
-                .map_err(|e| format!("{e:#}"))?;
+            let containers = match ctx.engine.project_containers(&ctx.project.name).await {
+                Ok(c) => c,
+                Err(e) => return format!("{e:#}").into(),
+            };
             match containers
                 .iter()
                 .find(|c| &c.service == service && !c.one_off)
             {
-                Some(c) if c.health.as_deref() == Some("healthy") => Ok(()),
-                Some(c) => Err(format!(
+                Some(c) if c.health.as_deref() == Some("healthy") => Attempt::Held,
+                Some(c) => format!(
                     "`{service}` is {}",
                     c.health.as_deref().unwrap_or("without a healthcheck")
-                )),
-                None => Err(format!("`{service}` has no container")),
+                )
+                .into(),
+                None => format!("`{service}` has no container").into(),
             }
+        }
+        ProbeKind::FlinkJob { service, .. } => flink_job(ctx, service, output, log).await,
+    }
+}
+
+/// The `flink_job` probe's attempt (src/run/flink.rs says why it works this way).
+async fn flink_job(
+    ctx: &StageContext<'_>,
+    service: &str,
+    output: &str,
+    log: &mut StageLog,
+) -> Attempt {
+    let watched = flink::submitted_jobs(output);
+    if watched.is_empty() {
+        return Attempt::Failed(
+            "the stage's action printed no `Job ID: …` line, so there is no Flink job to watch; \
+             submit it detached (`SET 'table.dml-sync' = 'false'`), as Flink's SQL client then \
+             prints its id"
+                .to_string(),
+        );
+    }
+    let get = |path: &str| {
+        vec![
+            "curl".to_string(),
+            "-fsS".to_string(),
+            format!("{}{path}", flink::REST_URL),
+        ]
+    };
+    let overview = match exec_in(ctx, service, &get("/jobs/overview")).await {
+        Ok((0, body)) => body,
+        Ok((code, text)) => {
+            return format!(
+                "asking {service}'s /jobs/overview: curl exit code {code}: {}",
+                text.trim()
+            )
+            .into();
+        }
+        Err(e) => return e.into(),
+    };
+    match flink::state(&overview, &watched) {
+        Err(e) => e.into(),
+        Ok(JobsState::Running(why)) => why.into(),
+        Ok(JobsState::Finished(jobs)) => {
+            for (name, jid, seconds) in jobs {
+                let _ = log.note(&format!(
+                    "Flink job `{name}` ({jid}) FINISHED; flink_job_seconds={seconds:.1}"
+                ));
+            }
+            Attempt::Held
+        }
+        Ok(JobsState::Failed { jid, name, state }) => {
+            let said = match exec_in(
+                ctx,
+                service,
+                &get(&format!("/jobs/{jid}/exceptions?maxExceptions=1")),
+            )
+            .await
+            {
+                Ok((0, body)) => flink::exception_text(&body),
+                Ok((code, text)) => Err(format!("curl exit code {code}: {}", text.trim())),
+                Err(e) => Err(e),
+            };
+            let why = match said {
+                Ok(Some(trace)) => {
+                    let _ = log.note(&format!(
+                        "the JobManager's exception of Flink job `{name}` ({jid}):"
+                    ));
+                    let _ = log.line(&trace);
+                    format!(
+                        "Flink job `{name}` ({jid}) is {state}: {}; the stage log has the JobManager's exception",
+                        flink::summary(&trace)
+                    )
+                }
+                Ok(None) => format!(
+                    "Flink job `{name}` ({jid}) is {state}; the JobManager recorded no exception"
+                ),
+                Err(e) => format!(
+                    "Flink job `{name}` ({jid}) is {state}; reading its exception from {service} failed: {e}"
+                ),
+            };
+            Attempt::Failed(why)
         }
     }
 }

@@ -168,12 +168,13 @@ async fn run_to_outcome(stage: &Stage, ctx: &StageContext<'_>, log: &mut StageLo
     if let Some(p) = &stage.until
         && let Err(e) = probe::wait(p, ctx, log).await
     {
-        let status = if ctx.cancel.is_cancelled() {
-            StageStatus::Interrupted
-        } else {
-            StageStatus::TimedOut
+        let status = match &e {
+            _ if ctx.cancel.is_cancelled() => StageStatus::Interrupted,
+            probe::ProbeError::Interrupted => StageStatus::Interrupted,
+            probe::ProbeError::Deadline(_) => StageStatus::TimedOut,
+            probe::ProbeError::Failed(_) => StageStatus::Failed,
         };
-        let msg = format!("{e:#}");
+        let msg = e.to_string();
         let _ = log.note(&msg);
         return fail(status, Some(code), msg);
     }

@@ -1,7 +1,9 @@
 #!/bin/sh
-# In the jobmanager container: the pipeline's Flink job through Flink's SQL client, reading
-# the Kafka topic to its bound and writing Bronze, Silver and the dead-letter topic. Returns
-# when the job has FINISHED (table.dml-sync), failing at once if the job fails.
+# In the jobmanager container: submits the pipeline's Flink job through Flink's SQL client,
+# reading the Kafka topic to its bound and writing Bronze, Silver and the dead-letter topic.
+# Returns once the job is submitted, having printed its `Job ID:` (settings_stack.sql submits
+# detached); the stage's `flink_job` probe watches the job to FINISHED through the
+# JobManager's REST API, failing the stage at once with its exception if it fails.
 #
 #   run-job.sh [STORAGE [BROKER [SOURCE [MODE]]]]
 #

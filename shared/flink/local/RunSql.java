@@ -8,8 +8,11 @@
 //
 // A statement ends with `;` at the end of a line, except inside `EXECUTE STATEMENT SET BEGIN …
 // END;`, which Flink runs as one job. `SET 'key' = 'value';` sets a configuration option.
-// Every job is awaited: the driver returns when the bounded job has FINISHED, and prints the
-// job's wall time as `flink_job_seconds=S` for the caller.
+// On a MiniCluster every job is awaited (it lives in this JVM): the driver returns when the
+// bounded job has FINISHED, and prints the job's wall time as `flink_job_seconds=S`. On a
+// session cluster `table.dml-sync` decides, as in Flink's SQL client: `false` (the stack's
+// setting) submits the job and prints `Job ID: <id>`, the line rtde's `flink_job` probe
+// watches the job by, through the JobManager's REST API; `true` awaits it here.
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +29,7 @@ import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.ResultKind;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.api.TableResult;
+import org.apache.flink.table.api.config.TableConfigOptions;
 
 public class RunSql {
     private static final Pattern SET =
@@ -38,7 +42,8 @@ public class RunSql {
         }
         Configuration configuration = new Configuration();
         String confDir = System.getenv("FLINK_CONF_DIR");
-        if (confDir != null && !confDir.isEmpty()) {
+        boolean remote = confDir != null && !confDir.isEmpty();
+        if (remote) {
             configuration = GlobalConfiguration.loadConfiguration(confDir);
             configuration.set(DeploymentOptions.TARGET, "remote");
         }
@@ -57,6 +62,11 @@ public class RunSql {
             long started = System.nanoTime();
             TableResult result = env.executeSql(statement);
             if (result.getJobClient().isPresent()) {
+                if (remote && !env.getConfig().get(TableConfigOptions.TABLE_DML_SYNC)) {
+                    System.out.println(
+                            "Job ID: " + result.getJobClient().get().getJobID().toHexString());
+                    continue;
+                }
                 result.await();
                 System.out.printf(
                         Locale.ROOT,

@@ -1,9 +1,11 @@
 -- Settings of the stack's job (the cluster's own are in shared/compose/flink.yaml).
 --
--- dml-sync: the submission returns when the job has FINISHED (the Kafka source is bounded),
--- so the stage ends on the job's end, not on a sleep. No restarts: a failing job must fail the
--- stage at once with its exception, not restart until the stage's timeout as it would with
--- checkpointing's default restart policy.
-SET 'table.dml-sync' = 'true';
+-- Submitted detached (dml-sync off): the SQL client prints the job's `Job ID:` and returns,
+-- and the stage's `flink_job` probe watches the job through the JobManager's REST API until
+-- it has FINISHED (the Kafka source is bounded), under the stage's deadline, so the stage ends
+-- on the job's end, not on a sleep or on a client that may die with the job still running. No
+-- restarts: a failing job must be FAILED at once, its exception in the stage log, not restart
+-- until the deadline as it would with checkpointing's default restart policy.
+SET 'table.dml-sync' = 'false';
 SET 'restart-strategy.type' = 'none';
 SET 'pipeline.name' = 'rtde bronze + silver + dead letters';
