@@ -65,7 +65,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::List => return commands::list::list(&ctx),
         Command::Generate(a) => return commands::generate::generate(&a),
         Command::Topics(a) => return commands::topics::topics(&a),
-        Command::Probe(a) => return rtde::freshness::probe::command(&a).map(|()| exit::OK),
+        Command::Probe(a) => return commands::probe::run(&a).map(|()| exit::OK),
         Command::Images(cli::ImagesCommand::Build(a)) => {
             return commands::images::build(&ctx, &a);
         }

@@ -27,6 +27,33 @@ fn layers(doc: &str) -> Result<Vec<Vec<String>>, String> {
         .collect())
 }
 
+/// The pairs of the ```` ```layer-exceptions ```` block: `module target  reason…`, an
+/// import the layers forbid that the document owns up to, with its reason.
+fn exceptions(doc: &str) -> Result<BTreeSet<(String, String)>, String> {
+    let Some(start) = doc.find("```layer-exceptions\n") else {
+        return Ok(BTreeSet::new());
+    };
+    let start = start + "```layer-exceptions\n".len();
+    let end = doc[start..]
+        .find("```")
+        .ok_or("the ```layer-exceptions block is not closed")?;
+    doc[start..start + end]
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| {
+            let mut words = line.split_whitespace();
+            match (words.next(), words.next(), words.next()) {
+                (Some(module), Some(target), Some(_reason)) => {
+                    Ok((module.to_string(), target.to_string()))
+                }
+                _ => Err(format!(
+                    "layer exception `{line}` is not `module target reason`"
+                )),
+            }
+        })
+        .collect()
+}
+
 /// A module's row: 0 is the top.
 fn ranks(layers: &[Vec<String>]) -> BTreeMap<String, usize> {
     layers
@@ -156,9 +183,14 @@ fn sources(src: &Path) -> Vec<Source> {
 
 /// Every import that points up or sideways in the layers, and every module the layers do
 /// not place, as `file:line: message`.
-fn wrong_way(layers: &[Vec<String>], files: &[Source]) -> Vec<String> {
+fn wrong_way(
+    layers: &[Vec<String>],
+    allowed: &BTreeSet<(String, String)>,
+    files: &[Source],
+) -> Vec<String> {
     let ranks = ranks(layers);
     let mut problems = Vec::new();
+    let mut used = BTreeSet::new();
     let modules: BTreeSet<&str> = files
         .iter()
         .filter(|f| f.path.len() > 1 || f.module != "lib")
@@ -182,8 +214,12 @@ fn wrong_way(layers: &[Vec<String>], files: &[Source]) -> Vec<String> {
             if target == file.module {
                 continue;
             }
+            let pair = (file.module.clone(), target.clone());
             match ranks.get(&target) {
                 Some(&rank) if rank > own => {}
+                Some(_) if allowed.contains(&pair) => {
+                    used.insert(pair);
+                }
                 Some(&rank) => problems.push(format!(
                     "src/{}:{line}: `{}` imports `{target}`, {} it in the layers of \
                      docs/architecture.md",
@@ -194,6 +230,12 @@ fn wrong_way(layers: &[Vec<String>], files: &[Source]) -> Vec<String> {
                 None => {} // an item of the crate root, not a module
             }
         }
+    }
+    for (module, target) in allowed.difference(&used) {
+        problems.push(format!(
+            "layer exception `{module} {target}` is no longer needed: remove it from \
+             docs/architecture.md"
+        ));
     }
     problems
 }
@@ -241,7 +283,8 @@ fn root() -> PathBuf {
 fn no_module_imports_a_layer_above_or_beside_its_own() {
     let doc = std::fs::read_to_string(root().join("docs/architecture.md")).unwrap();
     let layers = layers(&doc).unwrap();
-    let problems = wrong_way(&layers, &sources(&root().join("src")));
+    let allowed = exceptions(&doc).unwrap();
+    let problems = wrong_way(&layers, &allowed, &sources(&root().join("src")));
     assert!(
         problems.is_empty(),
         "wrong-way imports:\n{}",
@@ -407,7 +450,7 @@ fn a_planted_upward_import_is_named_with_its_file_and_line() {
         fixture("report/mod.rs", "use crate::engine;\n"),
     ];
     assert_eq!(
-        wrong_way(&layers, &files),
+        wrong_way(&layers, &BTreeSet::new(), &files),
         [
             "src/engine/docker.rs:5: `engine` imports `run`, above it in the layers of docs/architecture.md",
             "src/run/mod.rs:1: `run` imports `report`, beside it in the layers of docs/architecture.md",
@@ -416,11 +459,30 @@ fn a_planted_upward_import_is_named_with_its_file_and_line() {
 }
 
 #[test]
+fn a_listed_exception_allows_its_pair_only_and_an_unused_one_is_named() {
+    let doc = "```layers\ncommands\nrun  report\nengine\n```\n\
+               ```layer-exceptions\nrun report  a debt\nengine run  another\n```\n";
+    let (layers, allowed) = (layers(doc).unwrap(), exceptions(doc).unwrap());
+    let files = [
+        fixture("run/mod.rs", "use crate::report::R;\n"),
+        fixture("report/mod.rs", "use crate::run::X;\n"),
+    ];
+    assert_eq!(
+        wrong_way(&layers, &allowed, &files),
+        [
+            "src/report/mod.rs:1: `report` imports `run`, beside it in the layers of docs/architecture.md",
+            "layer exception `engine run` is no longer needed: remove it from docs/architecture.md",
+        ]
+    );
+    assert!(exceptions("```layer-exceptions\nrun report\n```").is_err());
+}
+
+#[test]
 fn a_module_the_layers_do_not_place_is_named() {
     let layers = layers("```layers\ncommands\nengine\n```").unwrap();
     let files = [fixture("sample/mod.rs", "use crate::engine::E;\n")];
     assert_eq!(
-        wrong_way(&layers, &files),
+        wrong_way(&layers, &BTreeSet::new(), &files),
         ["src/sample: not in the layers of docs/architecture.md; add it to the row it belongs to"]
     );
 }

@@ -6,6 +6,7 @@ pub mod compare;
 pub mod generate;
 pub mod images;
 pub mod list;
+pub mod probe;
 pub mod report;
 pub mod stack;
 pub mod topics;

@@ -173,7 +173,12 @@ fn topic_count(brokers: &str, topic: &str) -> Result<u64> {
 
 /// Polls `source` every `interval` (a schedule: a slow count delays the next poll, never
 /// shifts the ones after it) and prints a line per poll, for ever, or for `polls` polls.
-pub fn run(source: &Source, interval: Duration, polls: Option<u64>) -> Result<()> {
+pub fn run(
+    source: &Source,
+    interval: Duration,
+    polls: Option<u64>,
+    out: &mut dyn Write,
+) -> Result<()> {
     if interval.is_zero() {
         bail!(Error::InvalidInput("--interval must be above zero".into()));
     }
@@ -192,7 +197,6 @@ pub fn run(source: &Source, interval: Duration, polls: Option<u64>) -> Result<()
     };
     let mut files = FileCounter::default();
     let start = Instant::now();
-    let mut out = std::io::stdout();
     let mut n = 0u64;
     while polls.is_none_or(|p| n < p) {
         let rows = match source {
@@ -219,14 +223,6 @@ pub fn run(source: &Source, interval: Duration, polls: Option<u64>) -> Result<()
         }
     }
     Ok(())
-}
-
-/// `rtde probe`: the arguments checked, then polls until stopped.
-pub fn command(args: &crate::cli::ProbeArgs) -> Result<()> {
-    let source = Source::parse(&args.silver, args.query.as_deref())?;
-    let interval = crate::manifest::duration::parse(&args.interval)
-        .map_err(|e| Error::InvalidInput(format!("--interval: {e}")))?;
-    run(&source, interval, args.polls)
 }
 
 /// One poll read back: when (Unix ms) and how many Silver rows were visible.
