@@ -8,7 +8,7 @@
 //! difference is known. Needs the repo's `.venv` (its Python 3.11 and pip).
 //!
 //! And a job's end on its session cluster, as the `flink_job` probe sees it through the
-//! JobManager's REST API (the fixture tests/fixtures/pipelines/86-flink-job, on the image
+//! JobManager's REST API (the fixture tests/fixtures/pipelines/85-flink-job, on the image
 //! `make images-local` built): a job that FINISHES passes its stage, one that fails at run
 //! time fails it at once with the JobManager's exception in the stage log.
 
@@ -263,7 +263,7 @@ fn bench_flink_fixture(sql: &str) -> (Option<i32>, serde_json::Value, String) {
         .current_dir(repo_root())
         .env("CI", "1")
         .env("RTDE_INSTANCE", format!("flink-image-{sql}"))
-        .args(["bench", "tests/fixtures/pipelines/86-flink-job", "--var"])
+        .args(["bench", "tests/fixtures/pipelines/85-flink-job", "--var"])
         .arg(format!("sql={sql}"))
         .arg("--out")
         .arg(&runs)
@@ -277,7 +277,7 @@ fn bench_flink_fixture(sql: &str) -> (Option<i32>, serde_json::Value, String) {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    let run_dir = std::fs::read_dir(runs.join("p86"))
+    let run_dir = std::fs::read_dir(runs.join("p85"))
         .unwrap()
         .next()
         .unwrap()

@@ -22,6 +22,9 @@ fn rtde_in(instance: &str, args: &[&str]) -> Output {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("CI", "1")
         .env("RTDE_INSTANCE", instance)
+        // The Flink stacks (P01, P12, P21) run side by side here: the JobManager's UI on a
+        // port Docker picks, not 8081 for each (shared/compose/flink.yaml).
+        .env("RTDE_FLINK_UI_PORT", "0")
         .args(args)
         .output()
         .expect("running rtde");
