@@ -22,9 +22,11 @@ fn rtde_in(instance: &str, args: &[&str]) -> Output {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("CI", "1")
         .env("RTDE_INSTANCE", instance)
-        // The Flink stacks (P01, P12, P21) run side by side here: the JobManager's UI on a
-        // port Docker picks, not 8081 for each (shared/compose/flink.yaml).
+        // The Flink stacks (P01, P12, P21) run side by side here: the JobManager's UI and the
+        // TaskManager's metrics on ports Docker picks, not 8081 and 9249 for each
+        // (shared/compose/flink.yaml, P01's compose.yaml).
         .env("RTDE_FLINK_UI_PORT", "0")
+        .env("RTDE_FLINK_METRICS_PORT", "0")
         .args(args)
         .output()
         .expect("running rtde");
