@@ -307,7 +307,7 @@ fn p12_captures_postgres_changes_with_debezium_into_flink_end_to_end_on_tansu() 
         "rtde/rtde:0.1.0",
         "rtde/dbt:1.11.16",
         "rtde/tansu:0.6.0",
-        "rtde/flink:2.0.1",
+        "rtde/flink:2.0.1-pypi",
         "rtde/postgres:15",
         "rtde/debezium:3.6.3",
     ]);
@@ -332,7 +332,7 @@ fn p12_captures_postgres_changes_with_debezium_into_flink_end_to_end_on_tansu() 
         &[
             "rtde/postgres:15",
             "rtde/debezium:3.6.3",
-            "rtde/flink:2.0.1",
+            "rtde/flink:2.0.1-pypi",
         ],
     );
     let mut rows = csv::Reader::from_reader(table.as_bytes());
@@ -355,7 +355,7 @@ fn p21_materializes_features_that_equal_the_oracle_end_to_end_on_tansu() {
         "rtde/rtde:0.1.0",
         "rtde/dbt:1.11.16",
         "rtde/tansu:0.6.0",
-        "rtde/flink:2.0.1",
+        "rtde/flink:2.0.1-pypi",
         "rtde/feast:0.67.0",
     ]);
     let (run, _) = bench_passes("p21", &["--broker", "tansu", "--var", "storage=files"], 5);
