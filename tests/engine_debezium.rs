@@ -27,6 +27,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail, ensure};
+use rtde::engine::docker::Backoff;
 use serde_json::Value;
 use tokio_postgres::NoTls;
 use tools::{EVENTS, SEED, generate_jsonl, python, repo_root, run};
@@ -201,16 +202,19 @@ fn debezium_captures_the_generators_postgres_rows_and_flink_reads_them_into_the_
         .arg("--oracle-out")
         .arg(at("oracle.json")))?;
     let child = cleanup.capture.as_mut().expect("the capture runs");
-    let deadline = Instant::now() + Duration::from_secs(300);
+    let mut backoff = Backoff::new(
+        Duration::from_millis(50),
+        Duration::from_secs(1),
+        tokio::time::Instant::now() + Duration::from_secs(300),
+    );
     let status = loop {
         if let Some(status) = child.try_wait()? {
             break status;
         }
         ensure!(
-            Instant::now() < deadline,
+            backoff.pause_blocking(),
             "capture.py had not captured {bronze_rows} events within 300 s"
         );
-        std::thread::sleep(Duration::from_millis(200));
     };
     cleanup.capture = None;
     ensure!(status.success(), "capture.py failed: {status}");

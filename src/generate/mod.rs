@@ -336,13 +336,14 @@ impl Delivery<'_> {
         let mut start = 0;
         for (event, &end) in batch.events.iter().zip(&batch.ends) {
             if let Some(pacer) = &mut self.pacer {
-                if let Some(wait) = pacer.wait_needed(self.sent) {
-                    // Nothing more is due: hand what was written to the readers before
-                    // sleeping to the next event's due time.
+                if let Some(deadline) = pacer.due_later(self.sent) {
+                    // Nothing more is due: hand what was written to the readers, then wait
+                    // for the next event's due time. Open loop: the schedule alone sets it,
+                    // whatever the stack does, so there is no other condition to wait for.
                     for sink in self.sinks.iter_mut() {
                         sink.idle()?;
                     }
-                    std::thread::sleep(wait);
+                    std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
                 }
                 pacer.sent(self.sent);
             }

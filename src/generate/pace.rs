@@ -70,11 +70,10 @@ impl Pacer {
         self.start + Duration::from_secs_f64(index as f64 / self.events_per_second)
     }
 
-    /// Whether event `index` is due now; if not, how long until it is.
-    pub fn wait_needed(&self, index: u64) -> Option<Duration> {
+    /// When event `index` is due, if that is still ahead; `None` when it is due now.
+    pub fn due_later(&self, index: u64) -> Option<Instant> {
         let due = self.due(index);
-        let now = Instant::now();
-        (due > now).then(|| due - now)
+        (due > Instant::now()).then_some(due)
     }
 
     /// Records that event `index` is being sent now.
@@ -202,10 +201,10 @@ mod tests {
         let mut pacer = Pacer::new(1000.0);
         pacer.start -= Duration::from_millis(30);
         for i in 0..10 {
-            assert_eq!(pacer.wait_needed(i), None);
+            assert_eq!(pacer.due_later(i), None);
             pacer.sent(i);
         }
-        assert!(pacer.wait_needed(1_000_000).is_some());
+        assert!(pacer.due_later(1_000_000).is_some());
         assert!(pacer.finish().lateness_max_ms >= 20.0);
     }
 
