@@ -11,18 +11,22 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 
 use super::{Context, overrides, require_broker};
-use crate::cli::{BenchAllArgs, BenchArgs, RunOptions, SamplerChoice};
+use crate::cli::{BenchAllArgs, BenchArgs, LoadOptions, RunOptions, SamplerChoice};
+use crate::error::Error;
 use crate::exit;
+use crate::freshness::pacing::LoadSpec;
 use crate::manifest::Pipeline;
 use crate::output::Event;
 use crate::paths::under_root;
 use crate::results::record::{RunRecord, RunStatus};
 use crate::results::runs_table::{self, RunRow};
-use crate::results::{summary, table};
+use crate::results::{freshness, summary, table};
 use crate::run::runner::RunSpec;
+use crate::run::search::{self, SearchOptions, SearchSpec};
+use crate::run::sustained;
 use crate::sample::{Method, SamplerConfig};
 
 pub async fn bench(ctx: &Context, args: BenchArgs) -> Result<i32> {
@@ -68,12 +72,55 @@ pub async fn bench_all(ctx: &Context, args: BenchAllArgs) -> Result<i32> {
         pipelines
     };
     if pipelines.is_empty() {
-        return Err(crate::error::Error::InvalidInput(
+        return Err(Error::InvalidInput(
             "no pipeline matches the selection; `rtde list` shows ids and tiers".into(),
         )
         .into());
     }
     run_all(ctx, &pipelines, &args.options, args.continue_on_error).await
+}
+
+/// The load `--rate`, `--duration` and `--probe-interval` ask for; `None` in batch mode.
+fn load_spec(options: &LoadOptions) -> Result<Option<LoadSpec>> {
+    let probe_interval = parse_duration("--probe-interval", &options.probe_interval)?;
+    let (Some(rate), Some(duration)) = (options.rate, &options.duration) else {
+        return Ok(None);
+    };
+    if !(rate.is_finite() && rate > 0.0) {
+        bail!(Error::InvalidInput(format!(
+            "--rate must be a positive number of events per second, got {rate}"
+        )));
+    }
+    Ok(Some(LoadSpec {
+        rate,
+        duration: parse_duration("--duration", duration)?,
+        probe_interval,
+    }))
+}
+
+/// What `--find-max-rate` is asked for: `--slo-p99`, `--step-duration`, `--start-rate`.
+fn search_options(options: &LoadOptions) -> Result<SearchOptions> {
+    if !(options.start_rate.is_finite() && options.start_rate > 0.0) {
+        bail!(Error::InvalidInput(format!(
+            "--start-rate must be a positive number of events per second, got {}",
+            options.start_rate
+        )));
+    }
+    Ok(SearchOptions {
+        slo_p99: parse_duration("--slo-p99", &options.slo_p99)?,
+        step_duration: parse_duration("--step-duration", &options.step_duration)?,
+        start_rate: options.start_rate,
+        probe_interval: parse_duration("--probe-interval", &options.probe_interval)?,
+    })
+}
+
+/// A duration flag, zero refused.
+fn parse_duration(flag: &str, text: &str) -> Result<Duration> {
+    match crate::manifest::duration::parse(text) {
+        Ok(d) if !d.is_zero() => Ok(d),
+        Ok(_) => bail!(Error::InvalidInput(format!("{flag} must be above zero"))),
+        Err(e) => bail!(Error::InvalidInput(format!("{flag}: {e}"))),
+    }
 }
 
 async fn run_all(
@@ -88,10 +135,15 @@ async fn run_all(
         options.seed,
         options.broker.as_deref(),
     )?;
-    let load = crate::freshness::session::load_spec(&options.load)?;
-    if load.is_some() || options.load.find_max_rate {
+    let load = load_spec(&options.load)?;
+    let search = options
+        .load
+        .find_max_rate
+        .then(|| search_options(&options.load))
+        .transpose()?;
+    if load.is_some() || search.is_some() {
         for pipeline in pipelines {
-            crate::freshness::session::check_pipeline(pipeline, &vars)?;
+            sustained::check_pipeline(pipeline, &vars)?;
         }
     }
     let harness = ctx.harness().await?;
@@ -111,15 +163,18 @@ async fn run_all(
         },
         interval: Duration::from_millis(options.sample_interval),
     });
-    if options.load.find_max_rate {
-        let spec = crate::freshness::search::SearchSpec::new(
-            &harness,
-            &vars,
-            (&out_dir, &results_path, &runs_path, &ctx.root),
+    if let Some(options) = search {
+        let spec = SearchSpec {
+            harness: &harness,
+            vars: &vars,
+            out_dir: &out_dir,
+            results_path: &results_path,
+            runs_path: &runs_path,
+            root: &ctx.root,
             sampling,
-            &options.load,
-        )?;
-        return crate::freshness::search::find_max_rate(&spec, pipelines).await;
+            options,
+        };
+        return search::find_max_rate(&spec, pipelines).await;
     }
     let total = options.warmup + options.runs;
     let mut code = exit::OK;
@@ -202,12 +257,12 @@ async fn run_all(
                     .zip(&dirs)
                     .map(|(record, dir)| RunRow::from_record(record, dir))
                     .collect();
-                crate::freshness::table::upsert_sustained(&results_path, &rows)?;
+                freshness::upsert_sustained(&results_path, &rows)?;
             } else if records.iter().any(|r| !r.warmup) {
                 table::upsert(&results_path, summary::row_from_runs(&records, &dirs))?;
             }
             if let Some(why) = environment_error {
-                return Err(crate::error::Error::Environment(why).into());
+                return Err(Error::Environment(why).into());
             }
             if status != RunStatus::Passed {
                 failed = true;
@@ -244,8 +299,8 @@ async fn run_all(
 fn unavailable(err: &anyhow::Error) -> bool {
     err.chain().any(|cause| {
         matches!(
-            cause.downcast_ref::<crate::error::Error>(),
-            Some(crate::error::Error::ImagesUnavailable(_))
+            cause.downcast_ref::<Error>(),
+            Some(Error::ImagesUnavailable(_))
         )
     })
 }

@@ -77,7 +77,7 @@ pub fn compare(root: &Path, args: &CompareArgs, stdout: &mut dyn Write) -> Resul
     // Freshness under a sustained load (issue 20), from the same runs table.
     let runs = crate::results::runs_table::read(&runs_table)?;
     let results_dir = results.parent().unwrap_or(&root);
-    if let Some(section) = crate::freshness::report::section(&root, results_dir, &runs)? {
+    if let Some(section) = crate::report::freshness::section(&root, results_dir, &runs)? {
         for (file, svg) in &section.charts {
             write_atomic(&out_dir.join(file), svg.as_bytes())?;
         }

@@ -4,7 +4,7 @@ use anyhow::Result;
 
 use crate::cli::{self, GenerateArgs};
 use crate::exit;
-use crate::generate::pace::PACING_PREFIX;
+use crate::freshness::pacing::PACING_PREFIX;
 use crate::generate::{self, Category, Options};
 
 pub fn generate(args: &GenerateArgs) -> Result<i32> {
@@ -18,7 +18,7 @@ pub fn generate(args: &GenerateArgs) -> Result<i32> {
     if let Some(generated) = generate::run(&options, &mut std::io::stdout())? {
         // On stderr: stdout may be the events themselves (the `stdout` sink) or the oracle.
         if let Some(pacing) = &generated.pacing {
-            // Read back by `rtde bench --rate` from the stage log (freshness::session).
+            // Read back by `rtde bench --rate` from the stage log (run::sustained).
             eprintln!("{PACING_PREFIX}{}", serde_json::to_string(pacing)?);
             if !pacing.valid {
                 eprintln!(

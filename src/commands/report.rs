@@ -33,7 +33,7 @@ pub fn report(root: &Path, args: &ReportArgs, stdout: &mut dyn Write) -> Result<
         None
     };
     let mut text = results_md::render(comparison.as_ref(), &shown(&root, &results));
-    text.push_str(&crate::freshness::report::results_md(
+    text.push_str(&crate::report::freshness::results_md(
         &crate::results::table::read(&results)?,
     ));
     // A folder other than the curated comparison gets its own BENCHMARK_RESULTS.md: the

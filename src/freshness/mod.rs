@@ -1,18 +1,18 @@
-//! Freshness under a sustained load (issue 20): how far behind the stack's Silver is while
-//! the generator produces at a steady rate, and the highest rate a stack sustains.
+//! Freshness under a sustained load (issue 20), the model: how far behind the stack's Silver
+//! is while the generator produces at a steady rate. Only what the layers above share lives
+//! here (it imports nothing of rtde but `error`), so `manifest`, `results` and `run` all
+//! reach it downwards; the phase of a run that drives the load is `run::sustained`, the
+//! rate search `run::search`, the columns `results::freshness` and the report section
+//! `report::freshness`.
 //!
-//! - `probe`: `rtde probe`, run inside the stack, counts Silver at a fixed interval;
+//! - `probe`: `rtde probe`, run inside the stack, counts Silver at a fixed interval; its
+//!   source forms, which the manifest's `sustained:` section is checked against;
 //! - `latency`: the polls, the schedule and the oracle's row-to-event map → percentiles,
 //!   windows, drain time, lag trend;
-//! - `session`: a run's stages in this mode (processor started before the load, probe beside
-//!   it, drain, stop, then the correctness stages as in batch mode);
-//! - `search`: `--find-max-rate`, doubling then bisection of short sustained runs;
-//! - `table`: the freshness columns of runs.csv and results.csv;
-//! - `report`: the comparison report's freshness section and charts.
+//! - `pacing`: the load asked for and what the generator achieved of it;
+//! - `record`: what `run.json` carries of a sustained run.
 
 pub mod latency;
+pub mod pacing;
 pub mod probe;
-pub mod report;
-pub mod search;
-pub mod session;
-pub mod table;
+pub mod record;

@@ -25,11 +25,12 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 
 use crate::error::Error;
+use crate::freshness::pacing::Pacing;
 pub use dirty::Category;
 use dirty::{DirtyRates, Window};
 use events::{Event, Generator};
 use oracle::{Oracle, OracleBuilder};
-use pace::{Pacer, Pacing};
+use pace::Pacer;
 pub use sink::{Compression, KafkaKey};
 use sink::{KafkaOptions, Sink, SinkTarget};
 
@@ -369,7 +370,7 @@ fn delivery<'a>(plan: &Plan, sinks: &'a mut [Box<dyn Sink>]) -> Delivery<'a> {
 fn generate_into(
     plan: &Plan,
     sinks: &mut [Box<dyn Sink>],
-) -> anyhow::Result<(Oracle, Option<pace::Pacing>)> {
+) -> anyhow::Result<(Oracle, Option<Pacing>)> {
     let generator = Generator::new(plan.seed, plan.window, plan.rates.clone());
     let mut delivery = delivery(plan, sinks);
     let total = plan.events;
@@ -426,7 +427,7 @@ fn replay_into(
     plan: &Plan,
     path: &std::path::Path,
     sinks: &mut [Box<dyn Sink>],
-) -> anyhow::Result<(Oracle, Option<pace::Pacing>)> {
+) -> anyhow::Result<(Oracle, Option<Pacing>)> {
     let generator = Generator::new(plan.seed, plan.window, plan.rates.clone());
     let rows = replay::events(path, plan.events, plan.window, |row| generator.trip_id(row))?;
     let mut delivery = delivery(plan, sinks);

@@ -8,11 +8,7 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use serde::Serialize;
-
-/// The share of the run's duration the generator may fall behind its schedule (the latest
-/// event's lateness), or the share of the rate it may miss, before the run is invalid.
-pub const MAX_BEHIND: f64 = 0.02;
+use crate::freshness::pacing::{MAX_BEHIND, Pacing};
 
 /// Lateness histogram buckets: 0.1 ms wide up to this many milliseconds; later events fall
 /// into the last bucket, which still counts them (and `max_ms` keeps the exact worst).
@@ -27,26 +23,6 @@ pub struct Pacer {
     max_late: Duration,
     last_late: Duration,
     sent: u64,
-}
-
-/// What the pacer achieved, printed by the generator as `rtde pacing: {json}` on stderr.
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
-pub struct Pacing {
-    /// Wall-clock time (Unix epoch, milliseconds) of the schedule's origin: event `i` was due
-    /// at `t0_unix_ms + 1000 * i / rate`.
-    pub t0_unix_ms: f64,
-    pub rate: f64,
-    pub events: u64,
-    /// Events divided by the time from the origin to the last send.
-    pub achieved_rate: f64,
-    pub lateness_p50_ms: f64,
-    pub lateness_p99_ms: f64,
-    pub lateness_max_ms: f64,
-    /// The last event's lateness, or the p99 lateness if larger, as a share of the
-    /// scheduled duration.
-    pub behind: f64,
-    /// `behind` and the rate's shortfall both within [`MAX_BEHIND`].
-    pub valid: bool,
 }
 
 impl Pacer {
@@ -144,21 +120,10 @@ impl Pacer {
     }
 }
 
-/// The line the generator prints, and rtde reads back from the stage log.
-pub const PACING_PREFIX: &str = "rtde pacing: ";
-
-/// The last pacing line in a generator's output.
-pub fn parse_pacing(output: &str) -> Option<Pacing> {
-    output
-        .lines()
-        .rev()
-        .find_map(|line| line.split_once(PACING_PREFIX))
-        .and_then(|(_, json)| serde_json::from_str(json.trim()).ok())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::freshness::pacing::{PACING_PREFIX, parse_pacing};
 
     #[test]
     fn a_pacer_that_keeps_its_schedule_is_valid() {

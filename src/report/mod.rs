@@ -7,6 +7,7 @@
 
 pub mod chart;
 pub mod cross;
+pub mod freshness;
 pub mod markdown;
 pub mod paths_md;
 pub mod regression;

@@ -8,6 +8,7 @@ pub mod baseline;
 pub mod comparison;
 pub mod export_file;
 pub mod files;
+pub mod freshness;
 pub mod rebuild;
 pub mod record;
 pub mod runs_table;

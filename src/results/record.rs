@@ -53,7 +53,7 @@ pub struct RunRecord {
     pub environment: Environment,
     /// Freshness under a sustained load (`rtde bench --rate`); absent in batch mode.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub freshness: Option<crate::freshness::session::FreshnessRecord>,
+    pub freshness: Option<crate::freshness::record::FreshnessRecord>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -155,13 +155,33 @@ impl RunRow {
             substituted_broker: substituted_broker(record).unwrap_or_default(),
             substituted_storage: substituted_storage(record).unwrap_or_default(),
             run_dir: run_dir.to_string(),
-            ..crate::freshness::table::run_columns(record)
+            ..freshness_columns(record)
         }
     }
 
     /// A run counts in statistics unless it was a warm-up.
     pub fn counted(&self) -> bool {
         !self.warmup
+    }
+}
+
+/// The freshness columns of a run's runs.csv row (all empty for a batch run).
+fn freshness_columns(record: &RunRecord) -> RunRow {
+    let Some(f) = &record.freshness else {
+        return RunRow::default();
+    };
+    let fresh = &f.freshness;
+    RunRow {
+        load_rate: Some(f.rate),
+        achieved_rate: f.pacing.as_ref().map(|p| p.achieved_rate),
+        freshness_p50_s: fresh.p50_s,
+        freshness_p95_s: fresh.p95_s,
+        freshness_p99_s: fresh.p99_s,
+        freshness_max_s: fresh.max_s,
+        drain_s: fresh.drain_s,
+        lag_slope: fresh.lag_slope,
+        sustained: if fresh.sustained { "yes" } else { "no" }.into(),
+        ..RunRow::default()
     }
 }
 

@@ -95,14 +95,30 @@ pub fn read(path: &Path) -> Result<Vec<ResultRow>> {
 pub fn upsert(path: &Path, mut row: ResultRow) -> Result<()> {
     let mut rows = read(path)?;
     // A batch row keeps the pipeline's freshness figures (a sustained run writes those
-    // through crate::freshness::table, which keeps the batch ones).
+    // through results::freshness, which keeps the batch ones).
     if let Some(old) = rows.iter().find(|r| r.pipeline_id == row.pipeline_id) {
-        crate::freshness::table::carry_over(old, &mut row);
+        carry_over(old, &mut row);
     }
     rows.retain(|r| r.pipeline_id != row.pipeline_id);
     rows.push(row);
     rows.sort_by(|a, b| a.pipeline_id.cmp(&b.pipeline_id));
     write(path, &rows)
+}
+
+/// A batch row replacing `old` keeps `old`'s freshness figures.
+fn carry_over(old: &ResultRow, new: &mut ResultRow) {
+    if new.load_rate.is_none() {
+        new.load_rate = old.load_rate;
+        new.freshness_p50_s = old.freshness_p50_s;
+        new.freshness_p95_s = old.freshness_p95_s;
+        new.freshness_p99_s = old.freshness_p99_s;
+        new.freshness_max_s = old.freshness_max_s;
+        new.drain_s = old.drain_s;
+        new.sustained.clone_from(&old.sustained);
+    }
+    if new.max_sustainable_rate.is_none() {
+        new.max_sustainable_rate = old.max_sustainable_rate;
+    }
 }
 
 pub fn write(path: &Path, rows: &[ResultRow]) -> Result<()> {

@@ -77,7 +77,7 @@ pub struct RunSpec<'a> {
     pub warmup: bool,
     pub sampling: Option<SamplerConfig>,
     /// A sustained load (`--rate`, `--duration`): the manifest's `sustained:` mode.
-    pub load: Option<crate::freshness::session::LoadSpec>,
+    pub load: Option<crate::freshness::pacing::LoadSpec>,
 }
 
 /// What executing a stage needs beyond the stage itself: its context, the folder its log
@@ -132,7 +132,7 @@ struct Stages {
     /// End-to-end time: the clock at the end of the last stage.
     e2e: Duration,
     /// Under a sustained load: the freshness measured, and the mode's own checks.
-    freshness: Option<crate::freshness::session::FreshnessRecord>,
+    freshness: Option<crate::freshness::record::FreshnessRecord>,
     mode_checks: Vec<crate::results::record::CheckRecord>,
 }
 
@@ -607,7 +607,7 @@ impl Harness {
         stack: &Stack,
         run_dir: &Path,
         started: &Started,
-        load: Option<&crate::freshness::session::LoadSpec>,
+        load: Option<&crate::freshness::pacing::LoadSpec>,
     ) -> Result<Stages> {
         let mut stages = Vec::new();
         let mut metrics = BTreeMap::new();
@@ -631,7 +631,8 @@ impl Harness {
             .zip(pipeline.sustained.as_ref())
             .filter(|_| status == RunStatus::Passed);
         if let Some((load, sustained)) = sustained {
-            let o = crate::freshness::session::run_stages(self, &run, pipeline, sustained, load)
+            let o = self
+                .sustained_stages(&run, pipeline, sustained, load)
                 .await?;
             return Ok(Stages {
                 stages: o.stages,
@@ -866,7 +867,7 @@ impl Harness {
             return;
         };
         // Only the ended ones: under a sustained load the processor and the probe are
-        // one-offs that run across stages (freshness::session).
+        // one-offs that run across stages (run::sustained).
         for c in oneoffs.into_iter().filter(|c| !c.running) {
             if let Err(err) = self.engine.remove_container(&c.id).await {
                 tracing::warn!("{err:#}; teardown removes it");

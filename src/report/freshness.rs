@@ -8,9 +8,10 @@ use std::path::Path;
 use anyhow::{Result, anyhow};
 use plotters::prelude::*;
 
-use super::latency::{LagPoint, Window};
+use crate::freshness::latency::{LagPoint, WINDOW_S, Window};
 use crate::results::record::RunRecord;
 use crate::results::runs_table::RunRow;
+use crate::results::table::ResultRow;
 
 const WIDTH: u32 = 960;
 const HEIGHT: u32 = 540;
@@ -107,10 +108,7 @@ pub fn freshness_over_time(
             chart
                 .draw_series(windows.iter().map(|w| {
                     PathElement::new(
-                        vec![
-                            (w.start_s, pick(w)),
-                            (w.start_s + super::latency::WINDOW_S, pick(w)),
-                        ],
+                        vec![(w.start_s, pick(w)), (w.start_s + WINDOW_S, pick(w))],
                         color.stroke_width(3),
                     )
                 }))
@@ -296,7 +294,7 @@ pub fn section(root: &Path, results_dir: &Path, runs: &[RunRow]) -> Result<Optio
 
 /// BENCHMARK_RESULTS.md's freshness table, from results.csv: empty when no pipeline has a
 /// sustained figure.
-pub fn results_md(rows: &[crate::results::table::ResultRow]) -> String {
+pub fn results_md(rows: &[ResultRow]) -> String {
     let rows: Vec<_> = rows
         .iter()
         .filter(|r| r.load_rate.is_some() || r.max_sustainable_rate.is_some())
@@ -369,7 +367,7 @@ mod tests {
         ] {
             assert!(svg.contains(text), "{text} missing");
         }
-        let md = results_md(&[crate::results::table::ResultRow {
+        let md = results_md(&[ResultRow {
             pipeline_id: "p20".into(),
             load_rate: Some(2000.0),
             freshness_p99_s: Some(1.5),

@@ -1,52 +1,16 @@
-//! Freshness in the results tables: its columns in runs.csv (one sustained run each) and
-//! results.csv (medians of a pipeline's sustained runs, and the highest sustained rate),
-//! written after the existing columns and kept beside a pipeline's batch figures: a batch
-//! run does not erase them, a sustained run does not replace the batch ones.
+//! Freshness in results.csv: the medians of a pipeline's sustained runs, and the highest
+//! sustained rate, written after the existing columns and kept beside a pipeline's batch
+//! figures: a batch run does not erase them (`table::upsert` carries them over), a
+//! sustained run does not replace the batch ones. A run's own freshness columns are filled
+//! in where every runs.csv column is, `RunRow::from_record`.
 
 use std::path::Path;
 
 use anyhow::Result;
 
-use crate::results::record::RunRecord;
-use crate::results::runs_table::RunRow;
-use crate::results::stats;
-use crate::results::table::{self, ResultRow};
-
-/// The freshness columns of a run's runs.csv row (all empty for a batch run).
-pub fn run_columns(record: &RunRecord) -> RunRow {
-    let Some(f) = &record.freshness else {
-        return RunRow::default();
-    };
-    let fresh = &f.freshness;
-    RunRow {
-        load_rate: Some(f.rate),
-        achieved_rate: f.pacing.as_ref().map(|p| p.achieved_rate),
-        freshness_p50_s: fresh.p50_s,
-        freshness_p95_s: fresh.p95_s,
-        freshness_p99_s: fresh.p99_s,
-        freshness_max_s: fresh.max_s,
-        drain_s: fresh.drain_s,
-        lag_slope: fresh.lag_slope,
-        sustained: if fresh.sustained { "yes" } else { "no" }.into(),
-        ..RunRow::default()
-    }
-}
-
-/// A batch row replacing `old` keeps `old`'s freshness figures.
-pub fn carry_over(old: &ResultRow, new: &mut ResultRow) {
-    if new.load_rate.is_none() {
-        new.load_rate = old.load_rate;
-        new.freshness_p50_s = old.freshness_p50_s;
-        new.freshness_p95_s = old.freshness_p95_s;
-        new.freshness_p99_s = old.freshness_p99_s;
-        new.freshness_max_s = old.freshness_max_s;
-        new.drain_s = old.drain_s;
-        new.sustained.clone_from(&old.sustained);
-    }
-    if new.max_sustainable_rate.is_none() {
-        new.max_sustainable_rate = old.max_sustainable_rate;
-    }
-}
+use super::runs_table::RunRow;
+use super::stats;
+use super::table::{self, ResultRow};
 
 fn round_ms(v: f64) -> f64 {
     (v * 1000.0).round() / 1000.0

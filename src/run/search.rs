@@ -16,13 +16,13 @@ use std::time::Duration;
 use anyhow::Result;
 use serde::Serialize;
 
-use super::session::LoadSpec;
+use super::runner::{Harness, RunSpec};
 use crate::exit;
+use crate::freshness::pacing::LoadSpec;
 use crate::manifest::Pipeline;
 use crate::output::Event;
-use crate::results::record::RunStatus;
-use crate::results::runs_table;
-use crate::run::runner::{Harness, RunSpec};
+use crate::results::record::{RunRecord, RunStatus};
+use crate::results::{freshness, runs_table};
 use crate::sample::SamplerConfig;
 
 /// Bisection stops when the failing rate is within 10 % above the passing one.
@@ -82,7 +82,7 @@ impl Search {
 }
 
 /// Why a finished step fails the search, or `None` when it passes.
-fn verdict(record: &crate::results::record::RunRecord, slo_p99_s: f64) -> Option<String> {
+fn verdict(record: &RunRecord, slo_p99_s: f64) -> Option<String> {
     let Some(f) = &record.freshness else {
         return Some(
             record
@@ -124,7 +124,7 @@ fn write_result(
 ) -> Result<std::path::PathBuf> {
     result.max_rate = search.passing;
     if let Some(row) = last_row {
-        super::table::set_max_rate(spec.results_path, row, result.max_rate)?;
+        freshness::set_max_rate(spec.results_path, row, result.max_rate)?;
     }
     let path = spec.out_dir.join(&result.pipeline).join("max-rate.json");
     if let Some(parent) = path.parent() {
@@ -132,6 +132,19 @@ fn write_result(
     }
     std::fs::write(&path, serde_json::to_vec_pretty(result)?)?;
     Ok(path)
+}
+
+/// What a search is asked for: typed, so the command line stays in `commands/bench.rs`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SearchOptions {
+    /// The p99 freshness a sustained rate must stay within.
+    pub slo_p99: Duration,
+    /// Each step's duration.
+    pub step_duration: Duration,
+    /// The first rate tried (events/s).
+    pub start_rate: f64,
+    /// How often the probe counts Silver in each step.
+    pub probe_interval: Duration,
 }
 
 /// Everything a search needs from `rtde bench`.
@@ -143,50 +156,23 @@ pub struct SearchSpec<'a> {
     pub runs_path: &'a Path,
     pub root: &'a Path,
     pub sampling: Option<SamplerConfig>,
-    pub slo_p99: Duration,
-    pub step_duration: Duration,
-    pub start_rate: f64,
-    pub probe_interval: Duration,
+    pub options: SearchOptions,
 }
 
-impl<'a> SearchSpec<'a> {
-    pub fn new(
-        harness: &'a Harness,
-        vars: &'a BTreeMap<String, String>,
-        (out_dir, results_path, runs_path, root): (&'a Path, &'a Path, &'a Path, &'a Path),
-        sampling: Option<SamplerConfig>,
-        options: &crate::cli::LoadOptions,
-    ) -> Result<SearchSpec<'a>> {
-        use super::session::parse_duration;
-        Ok(SearchSpec {
-            harness,
-            vars,
-            out_dir,
-            results_path,
-            runs_path,
-            root,
-            sampling,
-            slo_p99: parse_duration("--slo-p99", &options.slo_p99)?,
-            step_duration: parse_duration("--step-duration", &options.step_duration)?,
-            start_rate: options.start_rate,
-            probe_interval: parse_duration("--probe-interval", &options.probe_interval)?,
-        })
-    }
-}
-
+/// Searches each pipeline's highest sustained rate; `exit::FAILED` when one sustains none.
 pub async fn find_max_rate(spec: &SearchSpec<'_>, pipelines: &[Pipeline]) -> Result<i32> {
     let mut code = exit::OK;
     for pipeline in pipelines {
         let mut search = Search::default();
         let mut result = MaxRate {
             pipeline: pipeline.id.clone(),
-            slo_p99_s: spec.slo_p99.as_secs_f64(),
-            step_duration_s: spec.step_duration.as_secs_f64(),
+            slo_p99_s: spec.options.slo_p99.as_secs_f64(),
+            step_duration_s: spec.options.step_duration.as_secs_f64(),
             max_rate: None,
             limited_by_generator: false,
             steps: Vec::new(),
         };
-        let mut rate = Some(spec.start_rate);
+        let mut rate = Some(spec.options.start_rate);
         let mut last_row = None;
         while let Some(r) = rate {
             if result.steps.len() == MAX_STEPS {
@@ -194,8 +180,8 @@ pub async fn find_max_rate(spec: &SearchSpec<'_>, pipelines: &[Pipeline]) -> Res
             }
             let load = LoadSpec {
                 rate: r,
-                duration: spec.step_duration,
-                probe_interval: spec.probe_interval,
+                duration: spec.options.step_duration,
+                probe_interval: spec.options.probe_interval,
             };
             let mut own: BTreeMap<String, String> = spec
                 .vars
@@ -227,7 +213,7 @@ pub async fn find_max_rate(spec: &SearchSpec<'_>, pipelines: &[Pipeline]) -> Res
                 .to_string();
             runs_table::upsert(spec.runs_path, &outcome.record, &dir)?;
             last_row = Some(runs_table::RunRow::from_record(&outcome.record, &dir));
-            let reason = verdict(&outcome.record, spec.slo_p99.as_secs_f64());
+            let reason = verdict(&outcome.record, spec.options.slo_p99.as_secs_f64());
             let fresh = outcome.record.freshness.as_ref().map(|f| &f.freshness);
             spec.harness.reporter.event(Event::Note(format!(
                 "{} at {r} events/s: {} (p99 {}, lag slope {})",

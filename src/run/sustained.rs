@@ -13,7 +13,9 @@
 //!    letters, dbt): the same correctness checks as a batch run, on exactly the events sent.
 //!
 //! Freshness is computed from the polls, the generator's pacing line and the oracle's
-//! row-to-event map (`latency.rs`), and goes into `run.json` (`freshness`) and its metrics.
+//! row-to-event map (`freshness::latency`), and goes into `run.json` (`freshness`) and its
+//! metrics. This is a phase of the runner (an `impl Harness`), not of the freshness model:
+//! it drives the runner's stages, so it lives beside them in `run/`.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -22,109 +24,27 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::watch;
 
-use super::latency::{self, Freshness, Load};
-use super::probe::{self, Poll};
+use super::StageContext;
+use super::log::StageLog;
+use super::runner::{Harness, StageRun};
+use super::stage;
 use crate::engine::docker::Backoff;
 use crate::error::Error;
-use crate::generate::pace::{self, MAX_BEHIND, Pacing};
+use crate::freshness::latency::{self, Freshness, Load};
+use crate::freshness::pacing::{self, LoadSpec, MAX_BEHIND, Pacing};
+use crate::freshness::probe::{self, Poll};
+use crate::freshness::record::FreshnessRecord;
 use crate::manifest::{Action, Command, Pipeline, Stage, Stop, Sustained, Template};
 use crate::output::Event;
 use crate::results::record::{CheckRecord, RunStatus, StageRecord, StageStatus};
-use crate::run::StageContext;
-use crate::run::log::StageLog;
-use crate::run::runner::{Harness, StageRun};
-use crate::run::stage;
 
 /// How long the probe may take to report its first poll (a one-off container starting).
 const PROBE_READY: Duration = Duration::from_secs(60);
 /// How long a signalled processor may take to exit before it is killed.
 const STOP_GRACE: Duration = Duration::from_secs(60);
-
-/// The load of a sustained run.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct LoadSpec {
-    pub rate: f64,
-    pub duration: Duration,
-    pub probe_interval: Duration,
-}
-
-/// The load `--rate`, `--duration` and `--probe-interval` ask for; `None` in batch mode.
-pub fn load_spec(options: &crate::cli::LoadOptions) -> Result<Option<LoadSpec>> {
-    let probe_interval = parse_duration("--probe-interval", &options.probe_interval)?;
-    let (Some(rate), Some(duration)) = (options.rate, &options.duration) else {
-        return Ok(None);
-    };
-    if !(rate.is_finite() && rate > 0.0) {
-        bail!(Error::InvalidInput(format!(
-            "--rate must be a positive number of events per second, got {rate}"
-        )));
-    }
-    Ok(Some(LoadSpec {
-        rate,
-        duration: parse_duration("--duration", duration)?,
-        probe_interval,
-    }))
-}
-
-/// A duration flag, zero refused.
-pub fn parse_duration(flag: &str, text: &str) -> Result<Duration> {
-    match crate::manifest::duration::parse(text) {
-        Ok(d) if !d.is_zero() => Ok(d),
-        Ok(_) => bail!(Error::InvalidInput(format!("{flag} must be above zero"))),
-        Err(e) => bail!(Error::InvalidInput(format!("{flag}: {e}"))),
-    }
-}
-
-impl LoadSpec {
-    pub fn events(&self) -> u64 {
-        (self.rate * self.duration.as_secs_f64()).round() as u64
-    }
-}
-
-/// What `run.json` records of a sustained run (`freshness`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct FreshnessRecord {
-    pub rate: f64,
-    pub duration_s: f64,
-    pub probe_interval_ms: f64,
-    /// The generator's achieved pacing; `None` when its line was missing.
-    pub pacing: Option<Pacing>,
-    /// A figure of the stack: the generator kept its schedule (within 2 %).
-    pub valid: bool,
-    pub freshness: Freshness,
-}
-
-impl FreshnessRecord {
-    /// The record's figures as run metrics (`freshness_p99_s`, …), for checks and tables.
-    pub fn metrics(&self) -> BTreeMap<String, f64> {
-        let f = &self.freshness;
-        let mut m = BTreeMap::new();
-        m.insert("load_rate".into(), self.rate);
-        for (k, v) in [
-            ("freshness_p50_s", f.p50_s),
-            ("freshness_p95_s", f.p95_s),
-            ("freshness_p99_s", f.p99_s),
-            ("freshness_max_s", f.max_s),
-            ("drain_s", f.drain_s),
-            ("lag_slope", f.lag_slope),
-            (
-                "achieved_rate",
-                self.pacing.as_ref().map(|p| p.achieved_rate),
-            ),
-        ] {
-            if let Some(v) = v {
-                m.insert(k.into(), v);
-            }
-        }
-        m.insert("sustained".into(), f64::from(u8::from(f.sustained)));
-        m.insert("load_valid".into(), f64::from(u8::from(self.valid)));
-        m
-    }
-}
 
 /// The stages' outcome, as the runner's stage loop would have left it.
 pub struct Outcome {
@@ -395,202 +315,204 @@ fn passed(record: &StageRecord) -> bool {
     record.status == StageStatus::Passed
 }
 
-/// The run's stages under `load`. `sustained` is the pipeline's section (checked by
-/// [`check_pipeline`] before the stack came up).
-pub(crate) async fn run_stages(
-    h: &Harness,
-    run: &StageRun<'_>,
-    pipeline: &Pipeline,
-    sustained: &Sustained,
-    load: &LoadSpec,
-) -> Result<Outcome> {
-    let total = pipeline.stages.len() + 1;
-    let generate_at = generate_stage(pipeline).context("checked before the run")?;
-    let mut out = Outcome {
-        stages: Vec::new(),
-        metrics: BTreeMap::new(),
-        status: RunStatus::Passed,
-        error: None,
-        freshness: None,
-        checks: Vec::new(),
-    };
-    let fail = |out: &mut Outcome, record: &StageRecord| {
-        out.status = if record.status == StageStatus::Interrupted {
-            RunStatus::Interrupted
-        } else {
-            RunStatus::Failed
+impl Harness {
+    /// The run's stages under `load`. `sustained` is the pipeline's section (checked by
+    /// [`check_pipeline`] before the stack came up).
+    pub(super) async fn sustained_stages(
+        &self,
+        run: &StageRun<'_>,
+        pipeline: &Pipeline,
+        sustained: &Sustained,
+        load: &LoadSpec,
+    ) -> Result<Outcome> {
+        let total = pipeline.stages.len() + 1;
+        let generate_at = generate_stage(pipeline).context("checked before the run")?;
+        let mut out = Outcome {
+            stages: Vec::new(),
+            metrics: BTreeMap::new(),
+            status: RunStatus::Passed,
+            error: None,
+            freshness: None,
+            checks: Vec::new(),
         };
-        out.error.clone_from(&record.error);
-    };
-    let log_rel = |i: usize, name: &str| format!("stages/{:02}-{name}.log", i + 1);
+        let fail = |out: &mut Outcome, record: &StageRecord| {
+            out.status = if record.status == StageStatus::Interrupted {
+                RunStatus::Interrupted
+            } else {
+                RunStatus::Failed
+            };
+            out.error.clone_from(&record.error);
+        };
+        let log_rel = |i: usize, name: &str| format!("stages/{:02}-{name}.log", i + 1);
 
-    // 1. Before the load.
-    for (i, st) in pipeline.stages[..generate_at].iter().enumerate() {
-        if st.name == sustained.replaces {
-            continue;
+        // 1. Before the load.
+        for (i, st) in pipeline.stages[..generate_at].iter().enumerate() {
+            if st.name == sustained.replaces {
+                continue;
+            }
+            let record = self
+                .stage(&pipeline.id, run, st, (i, total), log_rel(i, &st.name))
+                .await?;
+            out.metrics.extend(record.metrics.clone());
+            let ok = passed(&record);
+            if !ok {
+                fail(&mut out, &record);
+            }
+            out.stages.push(record);
+            if !ok {
+                return Ok(out);
+            }
         }
-        let record = h
-            .stage(&pipeline.id, run, st, (i, total), log_rel(i, &st.name))
-            .await?;
-        out.metrics.extend(record.metrics.clone());
-        let ok = passed(&record);
-        if !ok {
-            fail(&mut out, &record);
-        }
-        out.stages.push(record);
-        if !ok {
+
+        // 2. The probe, polling before anything else starts (it also makes the project's
+        // network and volumes when no service is up, so the processor's `compose run` does not
+        // race it for them).
+        let probe_log = run
+            .dir
+            .join(format!("stages/{:02}-probe.log", generate_at + 1));
+        let mut probe = ProbeProcess::start(&run.ctx, sustained, load.probe_interval, probe_log)?;
+        if !probe.wait_for(PROBE_READY, |_, n| n > 0).await {
+            let _ = probe
+                .stop(self, &run.ctx.project.name, &sustained.probe_service)
+                .await;
+            out.status = RunStatus::Failed;
+            out.error = Some(format!(
+                "the freshness probe (`rtde probe` in service `{}`) reported no poll within {} s; see stages/{:02}-probe.log",
+                sustained.probe_service,
+                PROBE_READY.as_secs(),
+                generate_at + 1
+            ));
             return Ok(out);
         }
-    }
 
-    // 2. The probe, polling before anything else starts (it also makes the project's
-    // network and volumes when no service is up, so the processor's `compose run` does not
-    // race it for them).
-    let probe_log = run
-        .dir
-        .join(format!("stages/{:02}-probe.log", generate_at + 1));
-    let mut probe = ProbeProcess::start(&run.ctx, sustained, load.probe_interval, probe_log)?;
-    if !probe.wait_for(PROBE_READY, |_, n| n > 0).await {
-        let _ = probe
-            .stop(h, &run.ctx.project.name, &sustained.probe_service)
-            .await;
-        out.status = RunStatus::Failed;
-        out.error = Some(format!(
-            "the freshness probe (`rtde probe` in service `{}`) reported no poll within {} s; see stages/{:02}-probe.log",
-            sustained.probe_service,
-            PROBE_READY.as_secs(),
-            generate_at + 1
-        ));
-        return Ok(out);
-    }
-
-    // 3. The continuous processor.
-    let processor = &sustained.processor;
-    let proc_rel = format!("stages/{:02}-{}.log", generate_at + 1, processor.name);
-    // Stopped by a signal, the processor is the `run` container itself, up until stopped;
-    // stopped by a stage, it is a job the processor stage starts and returns from.
-    let background = matches!(sustained.stop, Stop::Signal(_));
-    let proc_started = run.clock.elapsed();
-    let mut proc_log = StageLog::create(&run.dir.join(&proc_rel))?;
-    h.reporter.event(Event::Phase {
-        pipeline: pipeline.id.clone(),
-        phase: format!(
-            "sustained load: {} events/s for {:.0} s ({} events), processor `{}`",
-            load.rate,
-            load.duration.as_secs_f64(),
-            load.events(),
-            processor.name
-        ),
-    });
-    let (ended_tx, mut ended_rx) = watch::channel(false);
-    let proc_future = async {
-        let outcome = stage::execute(processor, &run.ctx, &mut proc_log).await;
-        let _ = ended_tx.send(true);
-        outcome
-    };
-    let mut proc_outcome = None;
-    let (proc_result, seq) = {
-        tokio::pin!(proc_future);
-        if !background {
-            // An exec or host processor starts its job and returns: wait for it.
-            let o = (&mut proc_future).await;
-            proc_outcome = Some(o);
-        }
-        let seq = sequence(
-            h,
-            run,
-            pipeline,
-            sustained,
-            load,
-            (generate_at, total),
-            probe,
-            &mut ended_rx,
-            background,
-            proc_outcome.as_ref().map(|o| o.status),
-        );
-        if background {
-            let (o, seq) = tokio::join!(proc_future, seq);
-            (Some(o), seq)
-        } else {
-            (proc_outcome.take(), seq.await)
-        }
-    };
-    let proc_ended = run.clock.elapsed();
-    let seq = seq?;
-    let mut proc_outcome = proc_result.expect("the processor ran");
-    // A `run` processor is stopped by its signal: how it exits then is not a failure; an
-    // exit before the stop is.
-    if background && seq.stopped && proc_outcome.status != StageStatus::Interrupted {
-        proc_outcome.status = StageStatus::Passed;
-        proc_outcome.error = None;
-    }
-    let proc_record = StageRecord {
-        name: processor.name.clone(),
-        category: processor.category.as_str().into(),
-        action: processor.action.kind().into(),
-        started_offset_s: proc_started.as_secs_f64(),
-        ended_offset_s: proc_ended.as_secs_f64(),
-        duration_s: (proc_ended - proc_started).as_secs_f64(),
-        exit_code: proc_outcome.exit_code,
-        status: proc_outcome.status,
-        metrics: proc_outcome.metrics,
-        log: proc_rel,
-        error: proc_outcome.error,
-        oom_kills: Vec::new(),
-        tasks: proc_outcome.tasks,
-    };
-    let proc_ok = passed(&proc_record);
-    if !proc_ok {
-        fail(&mut out, &proc_record);
-    }
-    out.stages.push(proc_record);
-    for record in seq.records {
-        out.metrics.extend(record.metrics.clone());
-        if out.status == RunStatus::Passed && !passed(&record) {
-            fail(&mut out, &record);
-        }
-        out.stages.push(record);
-    }
-    if out.status == RunStatus::Passed
-        && let Some(e) = seq.error
-    {
-        out.status = RunStatus::Failed;
-        out.error = Some(e);
-    }
-    out.checks = seq.checks;
-    if let Some(f) = seq.freshness {
-        out.metrics.extend(f.metrics());
-        out.freshness = Some(f);
-    }
-    if out.status != RunStatus::Passed {
-        return Ok(out);
-    }
-
-    // 7. After the load: the correctness stages, as in batch mode.
-    for (i, st) in pipeline.stages.iter().enumerate().skip(generate_at + 1) {
-        if st.name == sustained.replaces {
-            continue;
-        }
-        let record = h
-            .stage(
-                &pipeline.id,
+        // 3. The continuous processor.
+        let processor = &sustained.processor;
+        let proc_rel = format!("stages/{:02}-{}.log", generate_at + 1, processor.name);
+        // Stopped by a signal, the processor is the `run` container itself, up until stopped;
+        // stopped by a stage, it is a job the processor stage starts and returns from.
+        let background = matches!(sustained.stop, Stop::Signal(_));
+        let proc_started = run.clock.elapsed();
+        let mut proc_log = StageLog::create(&run.dir.join(&proc_rel))?;
+        self.reporter.event(Event::Phase {
+            pipeline: pipeline.id.clone(),
+            phase: format!(
+                "sustained load: {} events/s for {:.0} s ({} events), processor `{}`",
+                load.rate,
+                load.duration.as_secs_f64(),
+                load.events(),
+                processor.name
+            ),
+        });
+        let (ended_tx, mut ended_rx) = watch::channel(false);
+        let proc_future = async {
+            let outcome = stage::execute(processor, &run.ctx, &mut proc_log).await;
+            let _ = ended_tx.send(true);
+            outcome
+        };
+        let mut proc_outcome = None;
+        let (proc_result, seq) = {
+            tokio::pin!(proc_future);
+            if !background {
+                // An exec or host processor starts its job and returns: wait for it.
+                let o = (&mut proc_future).await;
+                proc_outcome = Some(o);
+            }
+            let seq = sequence(
+                self,
                 run,
-                st,
-                (i + 1, total),
-                log_rel(i + 1, &st.name),
-            )
-            .await?;
-        out.metrics.extend(record.metrics.clone());
-        let ok = passed(&record);
-        if !ok {
-            fail(&mut out, &record);
+                pipeline,
+                sustained,
+                load,
+                (generate_at, total),
+                probe,
+                &mut ended_rx,
+                background,
+                proc_outcome.as_ref().map(|o| o.status),
+            );
+            if background {
+                let (o, seq) = tokio::join!(proc_future, seq);
+                (Some(o), seq)
+            } else {
+                (proc_outcome.take(), seq.await)
+            }
+        };
+        let proc_ended = run.clock.elapsed();
+        let seq = seq?;
+        let mut proc_outcome = proc_result.expect("the processor ran");
+        // A `run` processor is stopped by its signal: how it exits then is not a failure; an
+        // exit before the stop is.
+        if background && seq.stopped && proc_outcome.status != StageStatus::Interrupted {
+            proc_outcome.status = StageStatus::Passed;
+            proc_outcome.error = None;
         }
-        out.stages.push(record);
-        if !ok {
-            break;
+        let proc_record = StageRecord {
+            name: processor.name.clone(),
+            category: processor.category.as_str().into(),
+            action: processor.action.kind().into(),
+            started_offset_s: proc_started.as_secs_f64(),
+            ended_offset_s: proc_ended.as_secs_f64(),
+            duration_s: (proc_ended - proc_started).as_secs_f64(),
+            exit_code: proc_outcome.exit_code,
+            status: proc_outcome.status,
+            metrics: proc_outcome.metrics,
+            log: proc_rel,
+            error: proc_outcome.error,
+            oom_kills: Vec::new(),
+            tasks: proc_outcome.tasks,
+        };
+        let proc_ok = passed(&proc_record);
+        if !proc_ok {
+            fail(&mut out, &proc_record);
         }
+        out.stages.push(proc_record);
+        for record in seq.records {
+            out.metrics.extend(record.metrics.clone());
+            if out.status == RunStatus::Passed && !passed(&record) {
+                fail(&mut out, &record);
+            }
+            out.stages.push(record);
+        }
+        if out.status == RunStatus::Passed
+            && let Some(e) = seq.error
+        {
+            out.status = RunStatus::Failed;
+            out.error = Some(e);
+        }
+        out.checks = seq.checks;
+        if let Some(f) = seq.freshness {
+            out.metrics.extend(f.metrics());
+            out.freshness = Some(f);
+        }
+        if out.status != RunStatus::Passed {
+            return Ok(out);
+        }
+
+        // 7. After the load: the correctness stages, as in batch mode.
+        for (i, st) in pipeline.stages.iter().enumerate().skip(generate_at + 1) {
+            if st.name == sustained.replaces {
+                continue;
+            }
+            let record = self
+                .stage(
+                    &pipeline.id,
+                    run,
+                    st,
+                    (i + 1, total),
+                    log_rel(i + 1, &st.name),
+                )
+                .await?;
+            out.metrics.extend(record.metrics.clone());
+            let ok = passed(&record);
+            if !ok {
+                fail(&mut out, &record);
+            }
+            out.stages.push(record);
+            if !ok {
+                break;
+            }
+        }
+        Ok(out)
     }
-    Ok(out)
 }
 
 /// What happened around the processor: the probe, the load, the drain, the stop.
@@ -671,7 +593,7 @@ async fn sequence(
     seq.records.push(record);
     let pacing = std::fs::read_to_string(run.dir.join(&gen_rel))
         .ok()
-        .and_then(|text| pace::parse_pacing(&text));
+        .and_then(|text| pacing::parse_pacing(&text));
 
     // 5. The drain: Silver reaches the oracle's count, or the deadline passes, or the
     // processor ended on its own.
