@@ -77,7 +77,8 @@ pub fn compare(root: &Path, args: &CompareArgs, stdout: &mut dyn Write) -> Resul
     // Freshness under a sustained load (issue 20), from the same runs table.
     let runs = crate::results::runs_table::read(&runs_table)?;
     let results_dir = results.parent().unwrap_or(&root);
-    if let Some(section) = crate::report::freshness::section(&root, results_dir, &runs)? {
+    let rows: Vec<_> = comparison.pipelines.iter().map(|p| p.row.clone()).collect();
+    if let Some(section) = crate::report::freshness::section(&root, results_dir, &runs, &rows)? {
         for (file, svg) in &section.charts {
             write_atomic(&out_dir.join(file), svg.as_bytes())?;
         }

@@ -7,7 +7,7 @@ use std::fmt::Write;
 use std::path::Path;
 
 use super::Loc;
-use super::pipeline::{Action, CheckRule, Command, Pipeline, ProbeKind, STACK_PARTS};
+use super::pipeline::{Action, CheckRule, Command, Pipeline, ProbeKind, STACK_PARTS, Stop};
 use super::template::Template;
 
 /// A string as a JSON string, which YAML reads back unchanged.
@@ -35,6 +35,22 @@ fn command(c: &Command) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
+    }
+}
+
+/// A stage's action on one line: `run processor: ["--follow"]`, `host: make stop`.
+fn action(a: &Action) -> String {
+    match a {
+        Action::Exec(sc) | Action::Run(sc) => format!(
+            "{} {}{}",
+            a.kind(),
+            sc.service,
+            sc.command
+                .as_ref()
+                .map(|c| format!(": {}", command(c)))
+                .unwrap_or_default()
+        ),
+        Action::Host { command: c, .. } => format!("host: {}", command(c)),
     }
 }
 
@@ -161,6 +177,37 @@ pub fn render(p: &Pipeline, root: &Path) -> String {
             }
         }
     }
+    if let Some(s) = &p.sustained {
+        let _ = writeln!(out, "{:<66} # {}", "sustained:", at(&s.origin));
+        let _ = writeln!(out, "  replaces: {}", s.replaces);
+        let _ = writeln!(
+            out,
+            "  processor: {} ({}), timeout {:?}",
+            s.processor.name,
+            action(&s.processor.action),
+            s.processor.timeout
+        );
+        match &s.stop {
+            Stop::Signal(signal) => {
+                let _ = writeln!(out, "  stop_signal: {signal}");
+            }
+            Stop::Stage(stage) => {
+                let _ = writeln!(out, "  stop: {} ({})", stage.name, action(&stage.action));
+            }
+        }
+        let _ = writeln!(out, "  silver: {}", quote(&s.silver));
+        if let Some(q) = &s.query {
+            let _ = writeln!(out, "  query: {}", quote(q));
+        }
+        let _ = writeln!(out, "  probe_service: {}", s.probe_service);
+        let _ = writeln!(out, "  drain_timeout: {:?}", s.drain_timeout);
+        if !s.requires.is_empty() {
+            out.push_str("  requires:\n");
+            for (name, value) in &s.requires {
+                let _ = writeln!(out, "    {name}: {}", quote(value));
+            }
+        }
+    }
     if !p.expect.is_empty() {
         out.push_str("expect:\n");
         for check in &p.expect {
@@ -178,4 +225,37 @@ pub fn render(p: &Pipeline, root: &Path) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    #[test]
+    fn a_pipelines_sustained_section_is_printed_with_its_origin() {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let manifest = root.join("tests/fixtures/pipelines/86-freshness/pipeline.yaml");
+        let p = crate::manifest::load(&manifest, &root).expect("the fixture plans");
+        let text = super::render(&p, &root);
+        let at = text.find("sustained:").expect("a sustained section");
+        let section = &text[at..];
+        assert!(
+            section
+                .lines()
+                .next()
+                .unwrap()
+                .ends_with("# tests/fixtures/pipelines/86-freshness/pipeline.yaml:46"),
+            "{section}"
+        );
+        for line in [
+            "  replaces: silver\n",
+            "  processor: silver_held (run processor: [",
+            "  stop_signal: SIGINT\n",
+            "  silver: \"files:/data/silver/*.jsonl\"\n",
+            "  probe_service: generator\n",
+            "  drain_timeout: 60s\n",
+        ] {
+            assert!(section.contains(line), "{line:?} missing:\n{section}");
+        }
+    }
 }

@@ -168,21 +168,7 @@ pub fn bench_summary_text(s: &BenchSummary) -> String {
     match &s.e2e {
         None => out.push_str("  end to end: no counted run\n"),
         Some(e) => {
-            let spread = match (&e.median_ci, e.n) {
-                (Some(ci), _) => format!(
-                    "95 % interval of the median [{} … {}] ({:.1} % coverage)",
-                    seconds(ci.low),
-                    seconds(ci.high),
-                    100.0 * ci.confidence
-                ),
-                (None, 1) => "one run: its spread is unknown".to_string(),
-                (None, n) => format!(
-                    "range [{} … {}] (covers the median with {:.1} %; 6 runs give a 95 % interval)",
-                    seconds(e.min),
-                    seconds(e.max),
-                    100.0 * stats::range_coverage(n)
-                ),
-            };
+            let spread = spread(e);
             let sigma = e
                 .stddev
                 .map(|sd| format!(", mean {} ± {}", seconds(e.mean), seconds(sd)))
@@ -214,10 +200,51 @@ pub fn bench_summary_text(s: &BenchSummary) -> String {
     if !figures.is_empty() {
         out.push_str(&format!("  {}\n", figures.join(", ")));
     }
+    if let Some(f) = &s.freshness {
+        out.push_str(&format!(
+            "  freshness at {} events/s: {} counted sustained run{}, sustained: {}\n",
+            f.rate,
+            f.runs,
+            if f.runs == 1 { "" } else { "s" },
+            if f.sustained.is_empty() {
+                "-"
+            } else {
+                &f.sustained
+            }
+        ));
+        for (name, p) in &f.percentiles {
+            out.push_str(&format!(
+                "    {name} median {}, {}\n",
+                seconds(p.median),
+                spread(p)
+            ));
+        }
+    }
     for w in &s.warnings {
         out.push_str(&format!("  warning: {w}\n"));
     }
     out
+}
+
+/// How far a median can be trusted: the 95 % interval of the median from six runs, the
+/// range with what it covers below, nothing from one run.
+fn spread(e: &stats::Summary) -> String {
+    let seconds = |v: f64| format!("{v:.3} s");
+    match (&e.median_ci, e.n) {
+        (Some(ci), _) => format!(
+            "95 % interval of the median [{} … {}] ({:.1} % coverage)",
+            seconds(ci.low),
+            seconds(ci.high),
+            100.0 * ci.confidence
+        ),
+        (None, 1) => "one run: its spread is unknown".to_string(),
+        (None, n) => format!(
+            "range [{} … {}] (covers the median with {:.1} %; 6 runs give a 95 % interval)",
+            seconds(e.min),
+            seconds(e.max),
+            100.0 * stats::range_coverage(n)
+        ),
+    }
 }
 
 /// One check's result line: `p90: check `rows produced` passed (rows = 42, got 42)`.
@@ -386,8 +413,34 @@ mod tests {
             checks_passed: Some(3),
             checks_total: Some(3),
             substituted_broker: String::new(),
+            freshness: None,
             warnings,
         }
+    }
+
+    #[test]
+    fn a_sustained_bench_closes_with_each_freshness_percentile_and_its_spread() {
+        let mut s = summary(&[60.0, 61.0, 62.0], vec![]);
+        s.freshness = Some(crate::results::summary::FreshnessSummary {
+            rate: 2000.0,
+            runs: 3,
+            percentiles: vec![
+                ("p50", stats::summarize(&[0.5, 0.6, 0.55]).unwrap()),
+                ("p99", stats::summarize(&[1.0, 1.2, 1.1]).unwrap()),
+            ],
+            sustained: "yes".into(),
+        });
+        let text = bench_summary_text(&s);
+        assert!(
+            text.contains(
+                "  freshness at 2000 events/s: 3 counted sustained runs, sustained: yes\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("    p99 median 1.100 s, range [1.000 s … 1.200 s]"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -160,9 +160,98 @@ fn cell(v: Option<f64>, decimals: usize) -> String {
     v.map_or("–".to_string(), |v| format!("{v:.decimals$}"))
 }
 
-/// The section for the sustained runs among `runs` (runs.csv) and the searches whose
-/// `max-rate.json` lie in `results_dir`; `None` when there is neither.
-pub fn section(root: &Path, results_dir: &Path, runs: &[RunRow]) -> Result<Option<Section>> {
+/// A median with its interval (the 95 % interval of the median, else the range), as the
+/// report shows the end-to-end time: `2.00 [1.90 – 2.10]`.
+fn with_interval(median: Option<f64>, interval: Option<(f64, f64)>) -> String {
+    match (median, interval) {
+        (Some(m), Some((low, high))) => format!("{m:.2} [{low:.2} – {high:.2}]"),
+        (m, _) => cell(m, 2),
+    }
+}
+
+/// The statistics table: per pipeline the medians of its counted sustained runs, each
+/// percentile with its interval, and the noise flag (results.csv's freshness columns).
+fn statistics(rows: &[ResultRow]) -> String {
+    let rows: Vec<&ResultRow> = rows
+        .iter()
+        .filter(|r| r.freshness_runs.is_some_and(|n| n > 0))
+        .collect();
+    if rows.is_empty() {
+        return String::new();
+    }
+    let mut md = String::new();
+    let _ = writeln!(
+        md,
+        "### Medians over the sustained runs
+"
+    );
+    let _ = writeln!(
+        md,
+        "Each percentile's median over the counted sustained runs, with the 95 % interval of \
+         the median (six runs or more) or the range (docs/statistics.md); noisy: the p99's \
+         robust spread is above 10 % of its median.\n"
+    );
+    let _ = writeln!(
+        md,
+        "| pipeline | rate [ev/s] | runs | p50 [s] | p95 [s] | p99 [s] | noisy | sustained |"
+    );
+    let _ = writeln!(md, "|---|---:|---:|---:|---:|---:|---|---|");
+    let spread = |ci: (Option<f64>, Option<f64>), range: (Option<f64>, Option<f64>)| {
+        ci.0.zip(ci.1).or_else(|| range.0.zip(range.1))
+    };
+    for r in rows {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            r.pipeline_id,
+            cell(r.load_rate, 0),
+            r.freshness_runs.unwrap_or_default(),
+            with_interval(
+                r.freshness_p50_s,
+                spread(
+                    (r.freshness_p50_ci_low_s, r.freshness_p50_ci_high_s),
+                    (r.freshness_p50_min_s, r.freshness_p50_max_s)
+                )
+            ),
+            with_interval(
+                r.freshness_p95_s,
+                spread(
+                    (r.freshness_p95_ci_low_s, r.freshness_p95_ci_high_s),
+                    (r.freshness_p95_min_s, r.freshness_p95_max_s)
+                )
+            ),
+            with_interval(
+                r.freshness_p99_s,
+                spread(
+                    (r.freshness_p99_ci_low_s, r.freshness_p99_ci_high_s),
+                    (r.freshness_p99_min_s, r.freshness_p99_max_s)
+                )
+            ),
+            if r.freshness_noisy.is_empty() {
+                "–"
+            } else {
+                &r.freshness_noisy
+            },
+            if r.sustained.is_empty() {
+                "–"
+            } else {
+                &r.sustained
+            },
+        );
+    }
+    let _ = writeln!(md);
+    md
+}
+
+/// The section for the sustained runs among `runs` (runs.csv), their statistics in `rows`
+/// (results.csv) and the searches whose `max-rate.json` lie in `results_dir`; `None` when
+/// there is none of them.
+pub fn section(
+    root: &Path,
+    results_dir: &Path,
+    runs: &[RunRow],
+    rows: &[ResultRow],
+) -> Result<Option<Section>> {
     let sustained: Vec<&RunRow> = runs.iter().filter(|r| r.load_rate.is_some()).collect();
     let mut searches = Vec::new();
     let mut ids: Vec<&str> = runs.iter().map(|r| r.pipeline_id.as_str()).collect();
@@ -175,7 +264,8 @@ pub fn section(root: &Path, results_dir: &Path, runs: &[RunRow]) -> Result<Optio
             searches.push(value);
         }
     }
-    if sustained.is_empty() && searches.is_empty() {
+    let statistics = statistics(rows);
+    if sustained.is_empty() && searches.is_empty() && statistics.is_empty() {
         return Ok(None);
     }
     let mut md = String::new();
@@ -188,7 +278,9 @@ pub fn section(root: &Path, results_dir: &Path, runs: &[RunRow]) -> Result<Optio
          warm-up, the time to drain once the load stopped, and the lag's trend. A run whose \
          generator fell more than 2 % behind its schedule is not a figure of the stack.\n"
     );
+    md.push_str(&statistics);
     if !sustained.is_empty() {
+        let _ = writeln!(md, "### Each sustained run\n");
         let _ = writeln!(
             md,
             "| pipeline | rate [ev/s] | achieved | p50 [s] | p95 [s] | p99 [s] | max [s] | drain [s] | lag slope [s/s] | sustained | status |"
@@ -311,13 +403,16 @@ pub fn results_md(rows: &[ResultRow]) -> String {
     );
     let _ = writeln!(
         md,
-        "| pipeline | rate [ev/s] | p50 [s] | p95 [s] | p99 [s] | max [s] | drain [s] | sustained | highest sustained rate [ev/s] |"
+        "| pipeline | rate [ev/s] | p50 [s] | p95 [s] | p99 [s] | max [s] | drain [s] | sustained | highest sustained rate [ev/s] | runs | p99 interval [s] | noisy |"
     );
-    let _ = writeln!(md, "|---|---:|---:|---:|---:|---:|---:|---|---:|");
+    let _ = writeln!(
+        md,
+        "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|"
+    );
     for r in rows {
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             r.pipeline_id,
             cell(r.load_rate, 0),
             cell(r.freshness_p50_s, 2),
@@ -331,6 +426,19 @@ pub fn results_md(rows: &[ResultRow]) -> String {
                 &r.sustained
             },
             cell(r.max_sustainable_rate, 0),
+            r.freshness_runs.map_or("–".to_string(), |n| n.to_string()),
+            match (
+                r.freshness_p99_ci_low_s.or(r.freshness_p99_min_s),
+                r.freshness_p99_ci_high_s.or(r.freshness_p99_max_s)
+            ) {
+                (Some(low), Some(high)) => format!("{low:.2} – {high:.2}"),
+                _ => "–".to_string(),
+            },
+            if r.freshness_noisy.is_empty() {
+                "–"
+            } else {
+                &r.freshness_noisy
+            },
         );
     }
     md
@@ -380,6 +488,27 @@ mod tests {
             "{md}"
         );
         assert_eq!(results_md(&[Default::default()]), "");
+        let stats = statistics(&[ResultRow {
+            pipeline_id: "p20".into(),
+            load_rate: Some(2000.0),
+            freshness_runs: Some(6),
+            freshness_p99_s: Some(2.0),
+            freshness_p99_ci_low_s: Some(1.9),
+            freshness_p99_ci_high_s: Some(2.1),
+            freshness_p50_s: Some(1.0),
+            freshness_p50_min_s: Some(0.9),
+            freshness_p50_max_s: Some(1.1),
+            freshness_noisy: "no".into(),
+            sustained: "yes".into(),
+            ..Default::default()
+        }]);
+        assert!(
+            stats.contains(
+                "| p20 | 2000 | 6 | 1.00 [0.90 – 1.10] | – | 2.00 [1.90 – 2.10] | no | yes |"
+            ),
+            "{stats}"
+        );
+        assert_eq!(statistics(&[Default::default()]), "");
         let rates = output_rate(&lag, 1.0);
         assert!(
             rates.iter().skip(3).all(|&(_, r)| (r - 100.0).abs() < 1e-6),

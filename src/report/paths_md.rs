@@ -293,6 +293,7 @@ mod tests {
                 ..Default::default()
             },
             runs: Vec::new(),
+            sustained_runs: Vec::new(),
             record: None,
             samples: Vec::new(),
             failed_checks: Vec::new(),

@@ -11,7 +11,7 @@ use anyhow::{Context, Result};
 
 use crate::error::Error;
 use crate::results::baseline::{Change, Verdict, judge};
-use crate::results::comparison::{self, METRICS, PipelineResult};
+use crate::results::comparison::{self, FRESHNESS, METRICS, PipelineResult};
 use crate::results::export_file;
 
 /// One metric of one pipeline whose change went beyond the threshold.
@@ -155,7 +155,22 @@ pub fn compare(
             ));
             continue;
         }
-        for metric in &METRICS {
+        // Freshness depends on the load: figures at two rates are two experiments.
+        let same_load = old.row.load_rate == now.row.load_rate;
+        if !same_load && old.row.load_rate.is_some() && now.row.load_rate.is_some() {
+            report.skipped.push((
+                now.id().to_string(),
+                format!(
+                    "freshness not compared: the baseline ran at {} events/s, now {}",
+                    old.row.load_rate.unwrap_or_default(),
+                    now.row.load_rate.unwrap_or_default()
+                ),
+            ));
+        }
+        for metric in METRICS.iter().chain(&FRESHNESS) {
+            if metric.sustained && !same_load {
+                continue;
+            }
             let (Some(old_side), Some(new_side)) = (old.side(metric), now.side(metric)) else {
                 continue;
             };
@@ -175,4 +190,99 @@ pub fn compare(
         }
     }
     report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::runs_table::RunRow;
+
+    /// A pipeline with six batch runs of `e2e` s and sustained runs of the given p99s, at
+    /// `rate` events/s, as `comparison::load` would have read it.
+    fn pipeline(e2e: f64, rate: f64, p99s: &[f64]) -> PipelineResult {
+        let run = |i: usize| RunRow {
+            pipeline_id: "p20".into(),
+            run_id: format!("b{i}"),
+            e2e_s: e2e + i as f64 * 0.01,
+            ..RunRow::default()
+        };
+        let runs: Vec<RunRow> = (0..6).map(run).collect();
+        let sustained_runs: Vec<RunRow> = p99s
+            .iter()
+            .enumerate()
+            .map(|(i, &p99)| RunRow {
+                pipeline_id: "p20".into(),
+                run_id: format!("s{i}"),
+                status: "PASS".into(),
+                load_rate: Some(rate),
+                freshness_p99_s: Some(p99),
+                sustained: "yes".into(),
+                ..RunRow::default()
+            })
+            .collect();
+        let mut row = crate::results::summary::row_from_run_rows(&runs);
+        crate::results::freshness::fill_sustained(&mut row, &sustained_runs);
+        PipelineResult {
+            row,
+            runs,
+            sustained_runs,
+            record: None,
+            samples: Vec::new(),
+            failed_checks: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_freshness_p99_regression_is_flagged_as_an_e2e_one_is() {
+        let old = pipeline(30.0, 2000.0, &[1.0, 1.02, 0.98, 1.01, 0.99, 1.0]);
+        let new = pipeline(30.0, 2000.0, &[2.0, 2.04, 1.96, 2.02, 1.98, 2.0]);
+        let report = compare(&[new], &[old], "baseline.csv", 0.10);
+        let found: Vec<(&str, Verdict)> = report
+            .findings
+            .iter()
+            .map(|f| (f.metric, f.change.verdict))
+            .collect();
+        assert_eq!(found, [("freshness_p99_s", Verdict::Regression)]);
+        assert_eq!(report.regressions().count(), 1);
+        assert!(
+            report
+                .to_markdown()
+                .contains("| p20 | freshness_p99_s | 1.00 s | 2.00 s |")
+        );
+    }
+
+    #[test]
+    fn freshness_at_another_rate_is_not_compared() {
+        let old = pipeline(30.0, 1000.0, &[1.0; 6]);
+        let new = pipeline(30.0, 2000.0, &[5.0; 6]);
+        let report = compare(&[new], &[old], "baseline.csv", 0.10);
+        assert_eq!(report.findings.len(), 0, "{:?}", report.findings);
+        assert_eq!(
+            report.skipped,
+            [(
+                "p20".to_string(),
+                "freshness not compared: the baseline ran at 1000 events/s, now 2000".to_string()
+            )]
+        );
+    }
+
+    #[test]
+    fn a_baseline_without_per_run_figures_is_judged_by_its_freshness_interval() {
+        let old = pipeline(30.0, 2000.0, &[1.0, 1.02, 0.98, 1.01, 0.99, 1.0]);
+        let mut new = pipeline(30.0, 2000.0, &[2.0, 2.04, 1.96, 2.02, 1.98, 2.0]);
+        new.sustained_runs.clear();
+        let mut old_aggregates = old.clone();
+        old_aggregates.sustained_runs.clear();
+        let report = compare(&[new], &[old_aggregates], "baseline.json", 0.10);
+        let p99 = report
+            .findings
+            .iter()
+            .find(|f| f.metric == "freshness_p99_s")
+            .expect("the p99 is judged");
+        assert_eq!(p99.change.verdict, Verdict::Regression);
+        assert_eq!(
+            p99.change.evidence.map(|e| e.describe()).as_deref(),
+            Some("intervals do not overlap")
+        );
+    }
 }

@@ -26,6 +26,20 @@ pub struct Metric {
     pub better: Better,
     pub of_run: fn(&RunRow) -> Option<f64>,
     pub of_row: fn(&ResultRow) -> Option<f64>,
+    /// A figure of the sustained runs (`rtde bench --rate`), not of the batch ones: its runs
+    /// are the row's `freshness_run_ids`.
+    pub sustained: bool,
+    /// The interval around the row's median results.csv keeps (the 95 % interval of the
+    /// median, else the range), for a baseline without per-run figures.
+    pub interval: fn(&ResultRow) -> Option<(f64, f64)>,
+}
+
+/// The 95 % interval of the median when there is one, else the range.
+fn interval(
+    ci: (Option<f64>, Option<f64>),
+    range: (Option<f64>, Option<f64>),
+) -> Option<(f64, f64)> {
+    ci.0.zip(ci.1).or_else(|| range.0.zip(range.1))
 }
 
 pub const E2E: Metric = Metric {
@@ -35,6 +49,13 @@ pub const E2E: Metric = Metric {
     better: Better::Lower,
     of_run: |r| Some(r.e2e_s),
     of_row: |r| r.e2e_total_s,
+    sustained: false,
+    interval: |r| {
+        interval(
+            (r.e2e_ci_low_s, r.e2e_ci_high_s),
+            (r.e2e_min_s, r.e2e_max_s),
+        )
+    },
 };
 
 /// Every compared metric, in report order: end-to-end, the stages, resources, throughput.
@@ -47,6 +68,8 @@ pub const METRICS: [Metric; 10] = [
         better: Better::Lower,
         of_run: |r| Some(r.startup_s),
         of_row: |r| r.startup_s,
+        sustained: false,
+        interval: |_| None,
     },
     Metric {
         key: "ingestion_s",
@@ -55,6 +78,8 @@ pub const METRICS: [Metric; 10] = [
         better: Better::Lower,
         of_run: |r| r.ingestion_s,
         of_row: |r| r.ingestion_s,
+        sustained: false,
+        interval: |_| None,
     },
     Metric {
         key: "processing_s",
@@ -63,6 +88,8 @@ pub const METRICS: [Metric; 10] = [
         better: Better::Lower,
         of_run: |r| r.processing_s,
         of_row: |r| r.processing_s,
+        sustained: false,
+        interval: |_| None,
     },
     Metric {
         key: "transform_s",
@@ -71,6 +98,8 @@ pub const METRICS: [Metric; 10] = [
         better: Better::Lower,
         of_run: |r| r.transform_s,
         of_row: |r| r.transform_s.or(r.dbt_build_s),
+        sustained: false,
+        interval: |_| None,
     },
     Metric {
         key: "serving_s",
@@ -79,6 +108,8 @@ pub const METRICS: [Metric; 10] = [
         better: Better::Lower,
         of_run: |r| r.serving_s,
         of_row: |r| r.serving_s,
+        sustained: false,
+        interval: |_| None,
     },
     Metric {
         key: "validation_s",
@@ -87,6 +118,8 @@ pub const METRICS: [Metric; 10] = [
         better: Better::Lower,
         of_run: |r| r.validation_s,
         of_row: |r| r.validation_s,
+        sustained: false,
+        interval: |_| None,
     },
     Metric {
         key: "peak_mem_mb",
@@ -95,6 +128,8 @@ pub const METRICS: [Metric; 10] = [
         better: Better::Lower,
         of_run: |r| r.peak_mem_mb,
         of_row: |r| r.peak_mem_mb,
+        sustained: false,
+        interval: |_| None,
     },
     Metric {
         key: "cpu_s",
@@ -103,6 +138,8 @@ pub const METRICS: [Metric; 10] = [
         better: Better::Lower,
         of_run: |r| r.cpu_s,
         of_row: |r| r.cpu_s,
+        sustained: false,
+        interval: |_| None,
     },
     Metric {
         key: "events_per_s",
@@ -111,6 +148,58 @@ pub const METRICS: [Metric; 10] = [
         better: Better::Higher,
         of_run: |r| r.events_per_s,
         of_row: |r| r.events_per_s,
+        sustained: false,
+        interval: |_| None,
+    },
+];
+
+/// The freshness percentiles of the sustained runs (docs/metrics.md), judged against a
+/// baseline like the batch metrics when both sides ran at the same rate.
+pub const FRESHNESS: [Metric; 3] = [
+    Metric {
+        key: "freshness_p50_s",
+        label: "freshness p50",
+        unit: "s",
+        better: Better::Lower,
+        of_run: |r| r.freshness_p50_s,
+        of_row: |r| r.freshness_p50_s,
+        sustained: true,
+        interval: |r| {
+            interval(
+                (r.freshness_p50_ci_low_s, r.freshness_p50_ci_high_s),
+                (r.freshness_p50_min_s, r.freshness_p50_max_s),
+            )
+        },
+    },
+    Metric {
+        key: "freshness_p95_s",
+        label: "freshness p95",
+        unit: "s",
+        better: Better::Lower,
+        of_run: |r| r.freshness_p95_s,
+        of_row: |r| r.freshness_p95_s,
+        sustained: true,
+        interval: |r| {
+            interval(
+                (r.freshness_p95_ci_low_s, r.freshness_p95_ci_high_s),
+                (r.freshness_p95_min_s, r.freshness_p95_max_s),
+            )
+        },
+    },
+    Metric {
+        key: "freshness_p99_s",
+        label: "freshness p99",
+        unit: "s",
+        better: Better::Lower,
+        of_run: |r| r.freshness_p99_s,
+        of_row: |r| r.freshness_p99_s,
+        sustained: true,
+        interval: |r| {
+            interval(
+                (r.freshness_p99_ci_low_s, r.freshness_p99_ci_high_s),
+                (r.freshness_p99_min_s, r.freshness_p99_max_s),
+            )
+        },
     },
 ];
 
@@ -127,6 +216,7 @@ pub const STAGE_METRICS: [&str; 6] = [
 pub fn metric(key: &str) -> &'static Metric {
     METRICS
         .iter()
+        .chain(&FRESHNESS)
         .find(|m| m.key == key)
         .expect("metric keys are the constants above")
 }
@@ -148,6 +238,8 @@ pub struct PipelineResult {
     pub row: ResultRow,
     /// The counted runs behind the row, in run order (empty when the runs table is missing).
     pub runs: Vec<RunRow>,
+    /// The counted sustained runs behind the row's freshness figures, in run order.
+    pub sustained_runs: Vec<RunRow>,
     /// The record of the row's run (`run_dir`), when its run.json could be read.
     pub record: Option<RunRecord>,
     /// That run's memory samples (samples.csv beside run.json), when present.
@@ -192,7 +284,19 @@ impl PipelineResult {
 
     /// The counted runs' figures for a metric, in run order.
     pub fn values(&self, metric: &Metric) -> Vec<f64> {
-        self.runs.iter().filter_map(metric.of_run).collect()
+        self.runs_of(metric)
+            .iter()
+            .filter_map(metric.of_run)
+            .collect()
+    }
+
+    /// The runs a metric is measured on: the sustained ones for freshness, else the batch ones.
+    fn runs_of(&self, metric: &Metric) -> &[RunRow] {
+        if metric.sustained {
+            &self.sustained_runs
+        } else {
+            &self.runs
+        }
     }
 
     pub fn summary(&self, metric: &Metric) -> Option<Summary> {
@@ -237,19 +341,18 @@ impl PipelineResult {
     /// metrics were measured (a hyperfine baseline has the end-to-end time only).
     pub fn side(&self, metric: &Metric) -> Option<Side> {
         let median = (metric.of_row)(&self.row)?;
-        let interval = if metric.key == E2E.key {
-            match (self.row.e2e_ci_low_s, self.row.e2e_ci_high_s) {
-                (Some(low), Some(high)) => Some((low, high)),
-                _ => self.row.e2e_min_s.zip(self.row.e2e_max_s),
-            }
+        let runs = if metric.sustained {
+            self.row
+                .freshness_runs
+                .unwrap_or(self.sustained_runs.len() as u32)
         } else {
-            None
+            self.run_count()
         };
         Some(Side {
-            runs: self.run_count(),
+            runs,
             median,
             values: self.values(metric),
-            interval,
+            interval: (metric.interval)(&self.row),
         })
     }
 
@@ -341,6 +444,11 @@ pub fn load(sources: &Sources) -> Result<Comparison> {
                 .split_whitespace()
                 .filter_map(|id| by_id.get(id).map(|r| (*r).clone()))
                 .collect();
+            let sustained_runs: Vec<RunRow> = row
+                .freshness_run_ids
+                .split_whitespace()
+                .filter_map(|id| by_id.get(id).map(|r| (*r).clone()))
+                .collect();
             let (record, samples) = read_run_folder(sources.root, &row.run_dir, &mut warnings);
             let mut failed_checks = Vec::new();
             for run in runs.iter().filter(|r| r.checks_passed < r.checks_total) {
@@ -358,6 +466,7 @@ pub fn load(sources: &Sources) -> Result<Comparison> {
             PipelineResult {
                 row,
                 runs,
+                sustained_runs,
                 record,
                 samples,
                 failed_checks,
@@ -463,6 +572,7 @@ mod tests {
                 ..Default::default()
             },
             runs: Vec::new(),
+            sustained_runs: Vec::new(),
             record: None,
             samples: Vec::new(),
             failed_checks: Vec::new(),

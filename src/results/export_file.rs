@@ -132,6 +132,9 @@ pub fn parse(text: &str, origin: &str) -> Result<Vec<PipelineResult>> {
             PipelineResult {
                 row,
                 runs,
+                // An export carries the batch runs only: a freshness figure of a baseline
+                // read from it is judged by its interval (results.csv's columns).
+                sustained_runs: Vec::new(),
                 record: None,
                 samples: Vec::new(),
                 failed_checks: Vec::new(),

@@ -16,13 +16,112 @@ fn round_ms(v: f64) -> f64 {
     (v * 1000.0).round() / 1000.0
 }
 
-/// The pipeline's row of results.csv with the medians of its counted sustained runs (those
-/// whose load was applied), its other columns as they were (or named from the runs).
-pub fn upsert_sustained(path: &Path, rows: &[RunRow]) -> Result<()> {
-    let counted: Vec<&RunRow> = rows
-        .iter()
+/// The statistics of one freshness percentile over the counted sustained runs, in the
+/// columns' order: the median, the extremes, the 95 % interval of the median.
+fn percentile_columns(summary: Option<&stats::Summary>) -> [Option<f64>; 5] {
+    let Some(s) = summary else {
+        return [None; 5];
+    };
+    [
+        Some(round_ms(s.median)),
+        Some(s.min),
+        Some(s.max),
+        s.median_ci.map(|ci| ci.low),
+        s.median_ci.map(|ci| ci.high),
+    ]
+}
+
+/// The sustained runs among `rows` that count: not warm-ups, with a load, passed.
+pub fn counted(rows: &[RunRow]) -> Vec<&RunRow> {
+    rows.iter()
         .filter(|r| r.counted() && r.load_rate.is_some() && r.status == "PASS")
-        .collect();
+        .collect()
+}
+
+/// Each freshness percentile the counted sustained runs measured, with its statistics.
+pub fn percentiles(rows: &[RunRow]) -> Vec<(&'static str, stats::Summary)> {
+    let counted = counted(rows);
+    [
+        (
+            "p50",
+            (|r: &RunRow| r.freshness_p50_s) as fn(&RunRow) -> Option<f64>,
+        ),
+        ("p95", |r| r.freshness_p95_s),
+        ("p99", |r| r.freshness_p99_s),
+    ]
+    .into_iter()
+    .filter_map(|(name, figure)| {
+        let values: Vec<f64> = counted.iter().filter_map(|r| figure(r)).collect();
+        Some((name, stats::summarize(&values)?))
+    })
+    .collect()
+}
+
+/// Fills `row`'s freshness columns from a pipeline's sustained runs `rows` (one invocation,
+/// warm-ups included): the medians of the counted runs whose load was applied, each
+/// percentile's extremes and interval, the noise flag, the runs behind them. The same
+/// statistics as the end-to-end time's (`summary::row_from_run_rows`), so a freshness figure
+/// is read, compared and judged against a baseline the same way.
+pub fn fill_sustained(row: &mut ResultRow, rows: &[RunRow]) {
+    let counted = counted(rows);
+    let Some(last) = rows.last() else {
+        return;
+    };
+    let values = |figure: fn(&RunRow) -> Option<f64>| -> Vec<f64> {
+        counted.iter().filter_map(|r| figure(r)).collect()
+    };
+    let median = |figure: fn(&RunRow) -> Option<f64>| stats::median(&values(figure)).map(round_ms);
+    let p50 = stats::summarize(&values(|r| r.freshness_p50_s));
+    let p95 = stats::summarize(&values(|r| r.freshness_p95_s));
+    let p99 = stats::summarize(&values(|r| r.freshness_p99_s));
+    row.load_rate = last.load_rate;
+    [
+        row.freshness_p50_s,
+        row.freshness_p50_min_s,
+        row.freshness_p50_max_s,
+        row.freshness_p50_ci_low_s,
+        row.freshness_p50_ci_high_s,
+    ] = percentile_columns(p50.as_ref());
+    [
+        row.freshness_p95_s,
+        row.freshness_p95_min_s,
+        row.freshness_p95_max_s,
+        row.freshness_p95_ci_low_s,
+        row.freshness_p95_ci_high_s,
+    ] = percentile_columns(p95.as_ref());
+    [
+        row.freshness_p99_s,
+        row.freshness_p99_min_s,
+        row.freshness_p99_max_s,
+        row.freshness_p99_ci_low_s,
+        row.freshness_p99_ci_high_s,
+    ] = percentile_columns(p99.as_ref());
+    row.freshness_max_s = median(|r| r.freshness_max_s);
+    row.drain_s = median(|r| r.drain_s);
+    row.sustained = if counted.is_empty() {
+        String::new()
+    } else if counted.iter().all(|r| r.sustained == "yes") {
+        "yes".into()
+    } else {
+        "no".into()
+    };
+    row.freshness_runs = Some(counted.len() as u32);
+    row.freshness_run_ids = counted
+        .iter()
+        .map(|r| r.run_id.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    // The p99 decides: it is the figure the SLO and the baseline judge.
+    row.freshness_noisy = match &p99 {
+        None => String::new(),
+        Some(s) if s.noisy => "yes".into(),
+        Some(_) => "no".into(),
+    };
+}
+
+/// The pipeline's row of results.csv with the freshness statistics of its sustained runs
+/// ([`fill_sustained`]), its other columns as they were (or named from the runs).
+pub fn upsert_sustained(path: &Path, rows: &[RunRow]) -> Result<()> {
     let Some(last) = rows.last() else {
         return Ok(());
     };
@@ -37,23 +136,7 @@ pub fn upsert_sustained(path: &Path, rows: &[RunRow]) -> Result<()> {
             tier: last.tier.clone(),
             ..ResultRow::default()
         });
-    let median = |figure: fn(&RunRow) -> Option<f64>| {
-        let values: Vec<f64> = counted.iter().filter_map(|r| figure(r)).collect();
-        stats::median(&values).map(round_ms)
-    };
-    row.load_rate = last.load_rate;
-    row.freshness_p50_s = median(|r| r.freshness_p50_s);
-    row.freshness_p95_s = median(|r| r.freshness_p95_s);
-    row.freshness_p99_s = median(|r| r.freshness_p99_s);
-    row.freshness_max_s = median(|r| r.freshness_max_s);
-    row.drain_s = median(|r| r.drain_s);
-    row.sustained = if counted.is_empty() {
-        String::new()
-    } else if counted.iter().all(|r| r.sustained == "yes") {
-        "yes".into()
-    } else {
-        "no".into()
-    };
+    fill_sustained(&mut row, rows);
     table_rows.retain(|r| r.pipeline_id != row.pipeline_id);
     table_rows.push(row);
     table_rows.sort_by(|a, b| a.pipeline_id.cmp(&b.pipeline_id));
@@ -137,7 +220,65 @@ mod tests {
         let header = table::header();
         let first = header.iter().position(|c| c == "load_rate").unwrap();
         assert_eq!(header[first - 1], "substituted_storage");
-        assert_eq!(header.last().unwrap(), "max_sustainable_rate");
+        // #20 item 6's statistics columns come after those, the noise flag last.
+        let max_rate = header
+            .iter()
+            .position(|c| c == "max_sustainable_rate")
+            .unwrap();
+        assert_eq!(header[max_rate + 1], "freshness_runs");
+        assert_eq!(header.last().unwrap(), "freshness_noisy");
+    }
+
+    #[test]
+    fn each_percentile_gets_a_median_an_interval_and_the_p99_a_noise_flag() {
+        // Six runs: enough for a 95 % interval of the median (order statistics 1 and 6).
+        let p99s = [2.0, 2.1, 1.9, 2.05, 1.95, 2.0];
+        let rows: Vec<RunRow> = p99s
+            .iter()
+            .enumerate()
+            .map(|(i, &p99)| sustained_row(&format!("r{i}"), p99, "yes"))
+            .collect();
+        let mut row = ResultRow::default();
+        fill_sustained(&mut row, &rows);
+        assert_eq!(row.freshness_runs, Some(6));
+        assert_eq!(row.freshness_run_ids, "r0 r1 r2 r3 r4 r5");
+        assert_eq!(row.freshness_p99_s, Some(2.0));
+        assert_eq!(row.freshness_p99_min_s, Some(1.9));
+        assert_eq!(row.freshness_p99_max_s, Some(2.1));
+        assert_eq!(row.freshness_p99_ci_low_s, Some(1.9));
+        assert_eq!(row.freshness_p99_ci_high_s, Some(2.1));
+        assert_eq!(row.freshness_p50_s, Some(1.0), "p50 is half the p99 here");
+        assert_eq!(row.freshness_p95_s, None, "not measured, not made up");
+        assert_eq!(
+            row.freshness_noisy, "no",
+            "a robust spread of 4 % is not noise"
+        );
+
+        // Three runs far apart: no interval yet, the range instead, and noisy.
+        let rows = [
+            sustained_row("a", 1.0, "yes"),
+            sustained_row("b", 2.0, "yes"),
+            sustained_row("c", 3.0, "yes"),
+        ];
+        let mut row = ResultRow::default();
+        fill_sustained(&mut row, &rows);
+        assert_eq!(row.freshness_p99_ci_low_s, None);
+        assert_eq!(
+            (row.freshness_p99_min_s, row.freshness_p99_max_s),
+            (Some(1.0), Some(3.0))
+        );
+        assert_eq!(row.freshness_noisy, "yes");
+
+        // A warm-up and a failed run are not counted.
+        let mut warm = sustained_row("w", 9.0, "yes");
+        warm.warmup = true;
+        let mut failed = sustained_row("f", 9.0, "no");
+        failed.status = "FAIL".into();
+        let mut row = ResultRow::default();
+        fill_sustained(&mut row, &[warm, sustained_row("a", 1.0, "yes"), failed]);
+        assert_eq!(row.freshness_runs, Some(1));
+        assert_eq!(row.freshness_p99_s, Some(1.0));
+        assert_eq!(row.sustained, "yes");
     }
 
     #[test]

@@ -9,12 +9,15 @@ use anyhow::{Context, Result};
 
 use crate::error::Error;
 use crate::results::record::RunRecord;
+use crate::results::runs_table::RunRow;
 use crate::results::summary::row_from_runs;
-use crate::results::{runs_table, table};
+use crate::results::{freshness, runs_table, table};
 
 /// Rebuild results.csv and runs.csv from the run records under `runs_dir`: every run goes to
 /// the runs table, and each pipeline's latest invocation (from its last run with index 0)
-/// becomes its results row. Useful after copying runs/ from another machine or CI artifact.
+/// becomes its results row: its latest batch invocation the batch figures, its latest
+/// sustained one (`rtde bench --rate`) the freshness figures beside them, as `rtde bench`
+/// writes them. Useful after copying runs/ from another machine or CI artifact.
 pub fn from_runs(root: &Path, runs_dir: &Path, results: &Path, runs_table: &Path) -> Result<()> {
     let mut found = Vec::new();
     collect_run_records(runs_dir, &mut found)?;
@@ -44,14 +47,33 @@ pub fn from_runs(root: &Path, runs_dir: &Path, results: &Path, runs_table: &Path
         for (record, run_dir) in &runs {
             runs_table::upsert(runs_table, record, run_dir)?;
         }
-        let start = runs
-            .iter()
-            .rposition(|(r, _)| r.run_index == 0)
-            .unwrap_or(0);
-        let (records, dirs): (Vec<RunRecord>, Vec<String>) = runs.drain(start..).unzip();
-        table::upsert(results, row_from_runs(&records, &dirs))?;
+        let (mut sustained, mut batch): (Vec<_>, Vec<_>) =
+            runs.into_iter().partition(|(r, _)| r.freshness.is_some());
+        if !batch.is_empty() {
+            let (records, dirs) = latest_invocation(&mut batch);
+            table::upsert(results, row_from_runs(&records, &dirs))?;
+        }
+        if !sustained.is_empty() {
+            let (records, dirs) = latest_invocation(&mut sustained);
+            let rows: Vec<RunRow> = records
+                .iter()
+                .zip(&dirs)
+                .map(|(record, dir)| RunRow::from_record(record, dir))
+                .collect();
+            freshness::upsert_sustained(results, &rows)?;
+        }
     }
     Ok(())
+}
+
+/// The runs of the last invocation among `runs` (in start order): from its last run with
+/// index 0.
+fn latest_invocation(runs: &mut Vec<(RunRecord, String)>) -> (Vec<RunRecord>, Vec<String>) {
+    let start = runs
+        .iter()
+        .rposition(|(r, _)| r.run_index == 0)
+        .unwrap_or(0);
+    runs.drain(start..).unzip()
 }
 
 fn collect_run_records(dir: &Path, found: &mut Vec<PathBuf>) -> Result<()> {

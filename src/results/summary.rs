@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::results::freshness;
 use crate::results::record::{RunRecord, RunStatus};
 use crate::results::runs_table::RunRow;
 use crate::results::stats::{self, OutlierAdvice};
@@ -187,7 +188,21 @@ pub struct BenchSummary {
     pub checks_passed: Option<u32>,
     pub checks_total: Option<u32>,
     pub substituted_broker: String,
+    /// Under a sustained load: the freshness of the counted sustained runs.
+    pub freshness: Option<FreshnessSummary>,
     pub warnings: Vec<String>,
+}
+
+/// The freshness part of the closing summary of sustained runs (`rtde bench --rate`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FreshnessSummary {
+    pub rate: f64,
+    /// The counted sustained runs (load applied, passed).
+    pub runs: usize,
+    /// p50, p95 and p99 over those runs, each as the end-to-end time is summarised.
+    pub percentiles: Vec<(&'static str, stats::Summary)>,
+    /// results.csv's `sustained`: every counted run sustained its rate.
+    pub sustained: String,
 }
 
 /// The closing summary of one pipeline's runs (one invocation, warm-ups included).
@@ -213,6 +228,29 @@ pub fn bench_summary(rows: &[RunRow]) -> BenchSummary {
     if let Some(advice) = OutlierAdvice::of(&counted, warmups as u32) {
         warnings.push(advice.message());
     }
+    let freshness = rows.iter().any(|r| r.load_rate.is_some()).then(|| {
+        let mut figures = ResultRow::default();
+        freshness::fill_sustained(&mut figures, rows);
+        FreshnessSummary {
+            rate: figures.load_rate.unwrap_or_default(),
+            runs: freshness::counted(rows).len(),
+            percentiles: freshness::percentiles(rows),
+            sustained: figures.sustained,
+        }
+    });
+    if let Some((_, p99)) = freshness
+        .iter()
+        .flat_map(|f| &f.percentiles)
+        .find(|(name, s)| *name == "p99" && s.noisy)
+    {
+        warnings.push(format!(
+            "the freshness p99 is noisy: its robust spread is {:.0} % of the median (above \
+             {:.0} %), so differences smaller than that are not evidence; re-run on a quiet \
+             machine or raise `--runs`",
+            100.0 * stats::MAD_TO_SIGMA * p99.mad / p99.median,
+            100.0 * stats::NOISY_RELATIVE_SPREAD
+        ));
+    }
     let stages = [
         ("startup", row.startup_s),
         ("ingestion", row.ingestion_s),
@@ -237,6 +275,7 @@ pub fn bench_summary(rows: &[RunRow]) -> BenchSummary {
         checks_passed: row.checks_passed,
         checks_total: row.checks_total,
         substituted_broker: row.substituted_broker,
+        freshness,
         warnings,
     }
 }

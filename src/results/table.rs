@@ -83,6 +83,42 @@ pub struct ResultRow {
     /// The highest rate `--find-max-rate` found sustained (events/s).
     #[serde(default)]
     pub max_sustainable_rate: Option<f64>,
+    /// The counted sustained runs behind the freshness medians, and their run ids (rows in
+    /// runs.csv), as `runs` and `run_ids` are for the batch figures.
+    #[serde(default)]
+    pub freshness_runs: Option<u32>,
+    #[serde(default)]
+    pub freshness_run_ids: String,
+    /// Each percentile's spread over those runs, as the end-to-end time's: the extremes, and
+    /// the 95 % interval of its median (six runs or more; docs/statistics.md).
+    #[serde(default)]
+    pub freshness_p50_min_s: Option<f64>,
+    #[serde(default)]
+    pub freshness_p50_max_s: Option<f64>,
+    #[serde(default)]
+    pub freshness_p50_ci_low_s: Option<f64>,
+    #[serde(default)]
+    pub freshness_p50_ci_high_s: Option<f64>,
+    #[serde(default)]
+    pub freshness_p95_min_s: Option<f64>,
+    #[serde(default)]
+    pub freshness_p95_max_s: Option<f64>,
+    #[serde(default)]
+    pub freshness_p95_ci_low_s: Option<f64>,
+    #[serde(default)]
+    pub freshness_p95_ci_high_s: Option<f64>,
+    #[serde(default)]
+    pub freshness_p99_min_s: Option<f64>,
+    #[serde(default)]
+    pub freshness_p99_max_s: Option<f64>,
+    #[serde(default)]
+    pub freshness_p99_ci_low_s: Option<f64>,
+    #[serde(default)]
+    pub freshness_p99_ci_high_s: Option<f64>,
+    /// `yes` when the p99's robust spread is above 10 % of its median (the noise flag of
+    /// the end-to-end time), `no` otherwise, empty without a sustained run.
+    #[serde(default)]
+    pub freshness_noisy: String,
 }
 
 /// Read the table; a missing file is an empty table.
@@ -115,6 +151,21 @@ fn carry_over(old: &ResultRow, new: &mut ResultRow) {
         new.freshness_max_s = old.freshness_max_s;
         new.drain_s = old.drain_s;
         new.sustained.clone_from(&old.sustained);
+        new.freshness_runs = old.freshness_runs;
+        new.freshness_run_ids.clone_from(&old.freshness_run_ids);
+        new.freshness_p50_min_s = old.freshness_p50_min_s;
+        new.freshness_p50_max_s = old.freshness_p50_max_s;
+        new.freshness_p50_ci_low_s = old.freshness_p50_ci_low_s;
+        new.freshness_p50_ci_high_s = old.freshness_p50_ci_high_s;
+        new.freshness_p95_min_s = old.freshness_p95_min_s;
+        new.freshness_p95_max_s = old.freshness_p95_max_s;
+        new.freshness_p95_ci_low_s = old.freshness_p95_ci_low_s;
+        new.freshness_p95_ci_high_s = old.freshness_p95_ci_high_s;
+        new.freshness_p99_min_s = old.freshness_p99_min_s;
+        new.freshness_p99_max_s = old.freshness_p99_max_s;
+        new.freshness_p99_ci_low_s = old.freshness_p99_ci_low_s;
+        new.freshness_p99_ci_high_s = old.freshness_p99_ci_high_s;
+        new.freshness_noisy.clone_from(&old.freshness_noisy);
     }
     if new.max_sustainable_rate.is_none() {
         new.max_sustainable_rate = old.max_sustainable_rate;
