@@ -331,6 +331,50 @@ mod tests {
     }
 
     #[test]
+    fn a_sustained_bench_summary_carries_each_percentile_and_warns_on_a_noisy_p99() {
+        let sustained = |id: &str, p99: f64| RunRow {
+            pipeline_id: "p20".into(),
+            run_id: id.into(),
+            status: "PASS".into(),
+            load_rate: Some(2000.0),
+            freshness_p50_s: Some(p99 / 2.0),
+            freshness_p99_s: Some(p99),
+            sustained: "yes".into(),
+            ..RunRow::default()
+        };
+        let steady = bench_summary(&[
+            sustained("a", 2.0),
+            sustained("b", 2.02),
+            sustained("c", 1.98),
+        ]);
+        let f = steady.freshness.expect("a sustained run's summary");
+        assert_eq!((f.rate, f.runs, f.sustained.as_str()), (2000.0, 3, "yes"));
+        let names: Vec<&str> = f.percentiles.iter().map(|(name, _)| *name).collect();
+        assert_eq!(names, ["p50", "p99"], "only what was measured");
+        assert_eq!(f.percentiles[1].1.median, 2.0);
+        assert!(steady.warnings.is_empty(), "{:?}", steady.warnings);
+
+        let noisy = bench_summary(&[
+            sustained("a", 1.0),
+            sustained("b", 2.0),
+            sustained("c", 3.0),
+        ]);
+        assert!(
+            noisy
+                .warnings
+                .iter()
+                .any(|w| w.starts_with("the freshness p99 is noisy")),
+            "{:?}",
+            noisy.warnings
+        );
+        let batch = bench_summary(&[RunRow {
+            e2e_s: 30.0,
+            ..RunRow::default()
+        }]);
+        assert_eq!(batch.freshness, None);
+    }
+
+    #[test]
     fn six_runs_give_an_interval() {
         let records: Vec<RunRecord> = (0..6)
             .map(|i| record(&format!("r{i}"), i, false, 30.0 + f64::from(i)))
