@@ -350,6 +350,39 @@ fn a_real_slowdown_exits_with_the_regression_code() {
 }
 
 #[test]
+fn a_freshness_p99_regression_exits_with_the_regression_code() {
+    let root = sandbox();
+    let first = compare_fixtures(root.path(), &[]);
+    assert_eq!(first.status.code(), Some(0), "{}", describe(&first));
+    // The baseline: today's tables with p04's sustained runs twice as fresh at the p99.
+    let dir = root.path().join("baseline");
+    fs::create_dir_all(&dir).unwrap();
+    let comparison = root.path().join("pipelines/comparison");
+    let mut runs = rtde::results::runs_table::read(&comparison.join("runs.csv")).unwrap();
+    for run in runs.iter_mut().filter(|r| r.load_rate.is_some()) {
+        run.freshness_p99_s = run.freshness_p99_s.map(|p99| p99 / 2.0);
+    }
+    rtde::results::runs_table::write(&dir.join("runs.csv"), &runs).unwrap();
+    let mut rows = rtde::results::table::read(&comparison.join("results.csv")).unwrap();
+    let p04 = rows.iter_mut().find(|r| r.pipeline_id == "p04").unwrap();
+    p04.freshness_p99_s = p04.freshness_p99_s.map(|p99| p99 / 2.0);
+    rtde::results::table::write(&dir.join("results.csv"), &rows).unwrap();
+
+    let output = compare_fixtures(
+        root.path(),
+        &["--baseline", "baseline/results.csv", "--threshold", "10%"],
+    );
+    assert_eq!(output.status.code(), Some(4), "{}", describe(&output));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("p04 freshness_p99_s +100.0 %"), "{stderr}");
+    let report = read(root.path(), "pipelines/comparison/comparison_report.md");
+    assert!(
+        report.contains("| p04 | freshness_p99_s | 1.01 s | 2.02 s | +100.0 % | 6/6 | **regression** | rank test p = 0.001 |"),
+        "{report}"
+    );
+}
+
+#[test]
 fn a_noisy_difference_beyond_the_threshold_is_not_flagged() {
     let root = sandbox();
     // Median 54 s (p01 now is 11.8 % slower) but the old runs straddle the new ones.
