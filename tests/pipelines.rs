@@ -434,3 +434,95 @@ fn p19_runs_end_to_end_on_tansu_with_mage_running_every_block() {
     assert!(started("silver") >= ended("bronze"));
     assert!(started("write_silver") >= ended("silver"));
 }
+
+// ---- Issue #21: orchestrated P01 (P18 Prefect) ----
+
+/// P18 on tansu with files storage: P01's stack with Prefect really driving the steps. rtde
+/// creates one run of the flow the worker served at startup through the Prefect server's
+/// API and waits for Prefect's end state; the flow's four tasks ran P01's Flink job, its
+/// Silver count and the dbt build in the stack's own containers, each recorded in run.json
+/// with Prefect's start, end and state, in the flow's order; P01's checks (Bronze, Silver,
+/// dead letters, every dbt test with Gold equal to the oracle) pass, with the substitutions
+/// recorded. P01's sustained mode is not inherited: its Flink job is a Prefect task here.
+#[test]
+fn p18_runs_end_to_end_on_tansu_with_prefect_running_p01s_steps() {
+    require_images(&[
+        "rtde/rtde:0.1.0",
+        "rtde/dbt:1.11.16",
+        "rtde/tansu:0.6.0",
+        "rtde/flink:2.0.1-pypi",
+        "rtde/prefect:3.9.1",
+    ]);
+    let (run, table) = bench_passes("p18", &["--broker", "tansu", "--var", "storage=files"], 5);
+    let metrics = &run["metrics"];
+    assert_eq!(metrics["bronze_rows"], metrics["oracle_bronze_rows"]);
+    assert_eq!(metrics["dead_letters"], metrics["oracle_dead_letters"]);
+    assert_eq!(metrics["prefect_tasks_completed"], 4.0, "{metrics}");
+    assert_ran_images(
+        &run,
+        &[
+            "rtde/prefect:3.9.1",
+            "rtde/flink:2.0.1-pypi",
+            "rtde/tansu:0.6.0",
+        ],
+    );
+    let stages: Vec<&str> = run["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            "topics",
+            "generate",
+            "raw_offsets",
+            "prefect_flow",
+            "dead_letters"
+        ]
+    );
+
+    // Prefect's own account of the run: each task once, completed, one after another.
+    let flow = run["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "prefect_flow")
+        .unwrap();
+    let tasks = flow["tasks"].as_array().unwrap();
+    let names: Vec<&str> = tasks.iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "submit_flink_job",
+            "wait_flink_job",
+            "silver_count",
+            "dbt_build"
+        ]
+    );
+    let at = |task: &serde_json::Value, field: &str| {
+        task[field]
+            .as_str()
+            .unwrap()
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .unwrap()
+    };
+    for pair in tasks.windows(2) {
+        assert!(
+            at(&pair[1], "started_at") >= at(&pair[0], "ended_at"),
+            "{pair:?}"
+        );
+    }
+    for task in tasks {
+        assert_eq!(task["state"], "completed", "{task}");
+    }
+
+    let mut rows = csv::Reader::from_reader(table.as_bytes());
+    let header = rows.headers().unwrap().clone();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let row = rows.records().next().unwrap().unwrap();
+    assert_eq!(&row[0], "p18");
+    assert_eq!(&row[column("substituted_broker")], "tansu");
+    assert_eq!(&row[column("substituted_storage")], "files");
+}

@@ -429,6 +429,9 @@ struct Merger<'l, 'a> {
     /// Names of the checks a stage the current layer removed or replaced had brought: they
     /// go with it (unless a definition the layer uses brings them again).
     dropped: Vec<String>,
+    /// Names of the base's stages the current layer removed or replaced: an inherited
+    /// `sustained:` whose `replaces` is one of them no longer describes this pipeline.
+    edited: Vec<String>,
 }
 
 impl Merger<'_, '_> {
@@ -665,6 +668,7 @@ impl Merger<'_, '_> {
                 }
                 if let Some(at) = position(self, "remove", target, stages) {
                     let removed = stages.remove(at);
+                    self.edited.push(removed.raw.name.clone());
                     self.dropped
                         .extend(removed.checks.into_iter().map(|(c, _)| c.name));
                 }
@@ -683,6 +687,7 @@ impl Merger<'_, '_> {
                             "before" => stages.insert(at, stage),
                             _ => {
                                 let replaced = std::mem::replace(&mut stages[at], stage);
+                                self.edited.push(replaced.raw.name.clone());
                                 self.dropped
                                     .extend(replaced.checks.into_iter().map(|(c, _)| c.name));
                             }
@@ -773,6 +778,19 @@ impl Merger<'_, '_> {
                 out.sustained = Some((sustained.clone(), at));
             }
             self.stages(src, raw, &mut stages);
+            // A sustained load runs the base's continuous processor in place of the stage it
+            // `replaces`; a layer that replaced or removed that stage (an orchestrator running
+            // P01's Flink job as a task of its own) does other work there, so the base's
+            // section is not inherited: the pipeline refuses `--rate` until it writes its own.
+            let edited = std::mem::take(&mut self.edited);
+            if raw.sustained.is_none()
+                && out
+                    .sustained
+                    .as_ref()
+                    .is_some_and(|(s, _)| edited.contains(&s.replaces))
+            {
+                out.sustained = None;
+            }
             let dropped = std::mem::take(&mut self.dropped);
             out.expect.retain(|(c, _)| !dropped.contains(&c.name));
             let own = raw.expect.iter().enumerate().map(|(i, check)| {
@@ -839,6 +857,7 @@ pub fn merge(layers: &Layers, locators: &[Locator]) -> (Resolved, Vec<ManifestEr
         errors: Vec::new(),
         brought: Vec::new(),
         dropped: Vec::new(),
+        edited: Vec::new(),
     }
     .merge()
 }

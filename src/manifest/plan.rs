@@ -852,6 +852,58 @@ expect:
         assert_eq!(names("06-replaced"), ["rows"]);
     }
 
+    /// An inherited `sustained:` section runs its processor in place of the stage it
+    /// `replaces`: a child that replaced or removed that stage (P18 runs P01's Flink job as a
+    /// Prefect task) does not inherit it; a child that leaves the stage alone does.
+    #[test]
+    fn a_child_that_replaces_the_sustained_stage_does_not_inherit_sustained() {
+        let base = format!(
+            "{BASE}sustained:
+  replaces: job
+  processor:
+    name: job_streaming
+    category: processing
+    run: {{service: app, command: [job, streaming]}}
+    timeout: 1m
+  stop_signal: SIGINT
+  silver: files:/data/silver/*.json
+"
+        );
+        // The job's `rows` check stays: each child's new stage captures it.
+        let orchestrated = "    name: orchestrated
+    category: processing
+    exec: {service: app, command: [orchestrate]}
+    timeout: 1m
+    capture: [{metric: rows, regex: 'rows=(\\d+)'}]
+";
+        let replaced = child(&format!("stages:\n  - replace: job\n{orchestrated}"));
+        let removed = child(&format!(
+            "stages:\n  - remove: job\n  - after: topics\n{orchestrated}"
+        ))
+        .replace("p04", "p05");
+        let added = child(
+            "stages:
+  - after: job
+    name: quality
+    category: validation
+    exec: {service: app, command: [check]}
+    timeout: 1m
+",
+        )
+        .replace("p04", "p06");
+        let dir = root(&[
+            ("pipelines/01-base/pipeline.yaml", &base),
+            ("pipelines/04-replaced/pipeline.yaml", &replaced),
+            ("pipelines/05-removed/pipeline.yaml", &removed),
+            ("pipelines/06-added/pipeline.yaml", &added),
+        ]);
+        let sustained = |folder: &str| plan(dir.path(), folder).unwrap().sustained;
+        assert_eq!(sustained("01-base").unwrap().replaces, "job");
+        assert!(sustained("04-replaced").is_none());
+        assert!(sustained("05-removed").is_none());
+        assert_eq!(sustained("06-added").unwrap().replaces, "job");
+    }
+
     #[test]
     fn an_unknown_base_is_located_and_says_what_to_write() {
         let dir = root(&[(
