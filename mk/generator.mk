@@ -18,3 +18,14 @@ BENCH_PYTHON ?= .venv/bin/python
 bench-generator:
 	cargo build --release
 	$(BENCH_PYTHON) scripts/bench/generator_bench.py --rtde target/release/rtde --events $(BENCH_EVENTS) --runs $(BENCH_RUNS)
+
+# Instructions per event (valgrind's callgrind), which the machine's load does not move: for
+# comparing two builds on a busy machine. BENCH_RTDE_OTHER=path/to/other/rtde adds a build
+# to compare with. Needs valgrind and tansu (the Kafka case). See docs/performance.md.
+CALLGRIND_EVENTS ?= 100000
+BENCH_RTDE_OTHER ?=
+
+.PHONY: bench-generator-instructions
+bench-generator-instructions:
+	cargo build --release
+	python3 scripts/bench/generator_callgrind.py --rtde target/release/rtde $(if $(BENCH_RTDE_OTHER),--rtde $(BENCH_RTDE_OTHER)) --events $(CALLGRIND_EVENTS)

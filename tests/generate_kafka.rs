@@ -14,9 +14,21 @@ use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use tansu::Tansu;
 
-/// Reads `expected` messages of `topic` back as (key, value), failing after a deadline.
-/// Counted by consuming, not by offsets: tansu's high-watermarks can be off by one.
+/// Reads `expected` messages of `topic` back as (key, value).
 fn consume(brokers: &str, topic: &str, expected: usize) -> Vec<(Vec<u8>, Vec<u8>)> {
+    consume_with_partitions(brokers, topic, expected)
+        .into_iter()
+        .map(|(key, value, _)| (key, value))
+        .collect()
+}
+
+/// Reads `expected` messages of `topic` back as (key, value, partition), failing after a
+/// deadline. Counted by consuming, not by offsets: tansu's high-watermarks can be off by one.
+fn consume_with_partitions(
+    brokers: &str,
+    topic: &str,
+    expected: usize,
+) -> Vec<(Vec<u8>, Vec<u8>, i32)> {
     let consumer: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", brokers)
         .set("group.id", format!("rtde-test-{}", std::process::id()))
@@ -38,6 +50,7 @@ fn consume(brokers: &str, topic: &str, expected: usize) -> Vec<(Vec<u8>, Vec<u8>
             messages.push((
                 message.key().unwrap_or_default().to_vec(),
                 message.payload().unwrap_or_default().to_vec(),
+                message.partition(),
             ));
         }
     }
@@ -130,6 +143,56 @@ fn pickup_zone_key_is_the_zone_id() {
             String::from_utf8(key).unwrap(),
             event["PULocationID"].to_string()
         );
+    }
+}
+
+/// CRC-32 (IEEE, reflected, as zlib computes it), bit by bit: librdkafka's `rd_crc32`,
+/// written out here so the test does not ask librdkafka what librdkafka would do.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in bytes {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xedb8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+#[test]
+fn each_message_is_in_the_partition_librdkafkas_default_partitioner_picks() {
+    // rtde picks the partitions itself (one produce call per partition); they must be what
+    // librdkafka's `consistent_random` would pick: CRC-32 of the key modulo the partitions.
+    assert_eq!(crc32(b"123456789"), 0xcbf4_3926, "the CRC-32 check value");
+    let broker = Tansu::start();
+    for (key, events) in [("pickup-zone", 3000), ("trip-id", 1000)] {
+        let topic = format!("partitions-{key}");
+        generate_ok(&[
+            "--events",
+            &events.to_string(),
+            "--key",
+            key,
+            "--partitions",
+            "3",
+            "--sink",
+            &format!("kafka://{}/{topic}", broker.address),
+        ]);
+        let received = consume_with_partitions(&broker.address, &topic, events);
+        let mut used = std::collections::BTreeSet::new();
+        for (key, _, partition) in &received {
+            assert_eq!(
+                *partition as u32,
+                crc32(key) % 3,
+                "key {}",
+                String::from_utf8_lossy(key)
+            );
+            used.insert(*partition);
+        }
+        assert_eq!(used.len(), 3, "{key}: every partition gets messages");
     }
 }
 

@@ -8,6 +8,8 @@
 
 use anyhow::Context;
 
+use crate::generate::digits::two_digits;
+
 pub const SECONDS_PER_DAY: i64 = 86_400;
 
 /// Days since 1970-01-01 of a proleptic Gregorian date.
@@ -47,33 +49,38 @@ pub fn hour_of(seconds: i64) -> u32 {
     (seconds.rem_euclid(SECONDS_PER_DAY) / 3600) as u32
 }
 
-fn push_two(out: &mut Vec<u8>, value: u32) {
-    out.push(b'0' + (value / 10) as u8);
-    out.push(b'0' + (value % 10) as u8);
+/// `YYYY-MM-DD` of a day number, the year clamped to four digits.
+fn date_bytes(days: i64) -> [u8; 10] {
+    let (year, month, day) = civil_from_days(days);
+    let year = year.clamp(0, 9999) as u32;
+    let [c1, c2] = two_digits(year / 100);
+    let [y1, y2] = two_digits(year % 100);
+    let [m1, m2] = two_digits(month);
+    let [d1, d2] = two_digits(day);
+    [c1, c2, y1, y2, b'-', m1, m2, b'-', d1, d2]
 }
 
 /// Appends `YYYY-MM-DD`.
 pub fn push_date(out: &mut Vec<u8>, days: i64) {
-    let (year, month, day) = civil_from_days(days);
-    let year = year.clamp(0, 9999) as u32;
-    push_two(out, year / 100);
-    push_two(out, year % 100);
-    out.push(b'-');
-    push_two(out, month);
-    out.push(b'-');
-    push_two(out, day);
+    out.extend_from_slice(&date_bytes(days));
 }
 
-/// Appends `YYYY-MM-DD<sep>HH:MM:SS` (`sep` is `T` in events, a space in SQL COPY input).
-pub fn push_timestamp(out: &mut Vec<u8>, seconds: i64, sep: u8) {
-    push_date(out, seconds.div_euclid(SECONDS_PER_DAY));
-    out.push(sep);
+/// `YYYY-MM-DD<sep>HH:MM:SS` (`sep` is `T` in events, a space in SQL COPY input), built in
+/// one array: two of these are written per event.
+pub fn timestamp_bytes(seconds: i64, sep: u8) -> [u8; 19] {
+    let [c1, c2, y1, y2, _, m1, m2, _, d1, d2] = date_bytes(seconds.div_euclid(SECONDS_PER_DAY));
     let in_day = seconds.rem_euclid(SECONDS_PER_DAY) as u32;
-    push_two(out, in_day / 3600);
-    out.push(b':');
-    push_two(out, in_day / 60 % 60);
-    out.push(b':');
-    push_two(out, in_day % 60);
+    let [h1, h2] = two_digits(in_day / 3600);
+    let [i1, i2] = two_digits(in_day / 60 % 60);
+    let [s1, s2] = two_digits(in_day % 60);
+    [
+        c1, c2, y1, y2, b'-', m1, m2, b'-', d1, d2, sep, h1, h2, b':', i1, i2, b':', s1, s2,
+    ]
+}
+
+/// Appends [`timestamp_bytes`].
+pub fn push_timestamp(out: &mut Vec<u8>, seconds: i64, sep: u8) {
+    out.extend_from_slice(&timestamp_bytes(seconds, sep));
 }
 
 pub fn date_string(days: i64) -> String {

@@ -135,6 +135,7 @@ impl Generator {
 mod tests {
     use super::*;
     use crate::generate::civil;
+    use crate::generate::record::reference;
     use std::collections::HashSet;
 
     fn window() -> Window {
@@ -226,6 +227,27 @@ mod tests {
             })
             .count();
         assert!(malformed > 5);
+    }
+
+    #[test]
+    fn payloads_equal_the_reference_writer_over_seeds_and_dirty_rows() {
+        // 80 % dirty: every category, malformed cuts included, many times per seed.
+        let rates = DirtyRates::new(&Category::ALL.map(|c| (c, 0.1))).unwrap();
+        let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+        for seed in 0..20 {
+            let generator = Generator::new(seed, window(), rates.clone());
+            for index in 0..5_000 {
+                let event = generator.event(index);
+                ours.clear();
+                theirs.clear();
+                event.write_payload(&mut ours);
+                reference::write_json(event.record(), &mut theirs);
+                if matches!(event, Event::Malformed(_)) {
+                    theirs.truncate(theirs.len() / 2);
+                }
+                assert_eq!(ours, theirs, "seed {seed}, event {index}");
+            }
+        }
     }
 
     #[test]

@@ -128,6 +128,54 @@ impl Tally {
     }
 }
 
+/// Trips and revenue per integer key. Keys in `[low, low + dense.len())` are counted in a
+/// slice, the few outside it (none for the generator's own events) in a map: a `BTreeMap`
+/// lookup per event for each of three keys was a tenth of generating an event.
+#[derive(Debug, Clone)]
+struct Tallies {
+    low: i64,
+    dense: Vec<Tally>,
+    sparse: BTreeMap<i64, Tally>,
+}
+
+impl Tallies {
+    /// Dense for the keys `low..=high`.
+    fn new(low: i64, high: i64) -> Tallies {
+        Tallies {
+            low,
+            dense: vec![Tally::default(); (high - low + 1).max(0) as usize],
+            sparse: BTreeMap::new(),
+        }
+    }
+
+    fn tally_mut(&mut self, key: i64) -> &mut Tally {
+        match usize::try_from(key.wrapping_sub(self.low)) {
+            Ok(at) if at < self.dense.len() => &mut self.dense[at],
+            _ => self.sparse.entry(key).or_default(),
+        }
+    }
+
+    fn add(&mut self, key: i64, revenue_cents: i64) {
+        self.tally_mut(key).add(revenue_cents);
+    }
+
+    fn absorb(&mut self, other: Tallies) {
+        for (key, tally) in other.counted() {
+            self.tally_mut(key).absorb(tally);
+        }
+    }
+
+    /// The keys that have trips, in ascending order, with their tallies.
+    fn counted(&self) -> impl Iterator<Item = (i64, Tally)> + '_ {
+        let dense = (self.low..)
+            .zip(self.dense.iter().copied())
+            .filter(|(_, tally)| tally.trips > 0);
+        let mut all: BTreeMap<i64, Tally> = dense.collect();
+        all.extend(self.sparse.iter().map(|(key, tally)| (*key, *tally)));
+        all.into_iter()
+    }
+}
+
 /// Accumulates the oracle event by event; O(1) per event, no per-trip memory.
 pub struct OracleBuilder {
     seed: u64,
@@ -135,11 +183,16 @@ pub struct OracleBuilder {
     events: u64,
     categories: Categories,
     silver_rows: u64,
-    by_day: BTreeMap<i64, Tally>,
-    by_pickup_zone: BTreeMap<i32, Tally>,
-    by_payment_type: BTreeMap<i64, Tally>,
+    by_day: Tallies,
+    by_pickup_zone: Tallies,
+    by_payment_type: Tallies,
     by_hour: [Tally; 24],
 }
+
+/// The key ranges counted densely: a clean record's zones are 1-265 (`dirty::silver_rejects`)
+/// and its payment type one of the TLC's six.
+const ZONES: (i64, i64) = (1, 265);
+const PAYMENT_TYPES: (i64, i64) = (1, 6);
 
 impl OracleBuilder {
     pub fn new(seed: u64, window: Window) -> OracleBuilder {
@@ -149,9 +202,12 @@ impl OracleBuilder {
             events: 0,
             categories: Categories::default(),
             silver_rows: 0,
-            by_day: BTreeMap::new(),
-            by_pickup_zone: BTreeMap::new(),
-            by_payment_type: BTreeMap::new(),
+            by_day: Tallies::new(
+                window.start.div_euclid(SECONDS_PER_DAY),
+                window.end.div_euclid(SECONDS_PER_DAY),
+            ),
+            by_pickup_zone: Tallies::new(ZONES.0, ZONES.1),
+            by_payment_type: Tallies::new(PAYMENT_TYPES.0, PAYMENT_TYPES.1),
             by_hour: [Tally::default(); 24],
         }
     }
@@ -167,17 +223,10 @@ impl OracleBuilder {
         self.silver_rows += 1;
         let revenue = record.money.total_amount;
         self.by_day
-            .entry(record.pickup.div_euclid(SECONDS_PER_DAY))
-            .or_default()
-            .add(revenue);
+            .add(record.pickup.div_euclid(SECONDS_PER_DAY), revenue);
         self.by_pickup_zone
-            .entry(record.pickup_zone)
-            .or_default()
-            .add(revenue);
-        self.by_payment_type
-            .entry(record.payment_type)
-            .or_default()
-            .add(revenue);
+            .add(i64::from(record.pickup_zone), revenue);
+        self.by_payment_type.add(record.payment_type, revenue);
         self.by_hour[civil::hour_of(record.pickup) as usize].add(revenue);
     }
 
@@ -189,18 +238,9 @@ impl OracleBuilder {
         for category in Category::ALL {
             *self.categories.count_mut(category) += other.categories.get(category);
         }
-        for (day, tally) in other.by_day {
-            self.by_day.entry(day).or_default().absorb(tally);
-        }
-        for (zone, tally) in other.by_pickup_zone {
-            self.by_pickup_zone.entry(zone).or_default().absorb(tally);
-        }
-        for (payment_type, tally) in other.by_payment_type {
-            self.by_payment_type
-                .entry(payment_type)
-                .or_default()
-                .absorb(tally);
-        }
+        self.by_day.absorb(other.by_day);
+        self.by_pickup_zone.absorb(other.by_pickup_zone);
+        self.by_payment_type.absorb(other.by_payment_type);
         for (hour, tally) in self.by_hour.iter_mut().zip(other.by_hour) {
             hour.absorb(tally);
         }
@@ -209,14 +249,12 @@ impl OracleBuilder {
     pub fn finish(self) -> Oracle {
         let zones = ZoneModel::get();
         let mut by_borough: BTreeMap<String, Tally> = BTreeMap::new();
-        for (zone, tally) in &self.by_pickup_zone {
-            let borough = zones
-                .borough(i64::from(*zone))
-                .expect("Silver rows have a known zone");
+        for (zone, tally) in self.by_pickup_zone.counted() {
+            let borough = zones.borough(zone).expect("Silver rows have a known zone");
             by_borough
                 .entry(borough.to_string())
                 .or_default()
-                .absorb(*tally);
+                .absorb(tally);
         }
         let malformed = self.categories.malformed;
         Oracle {
@@ -233,9 +271,9 @@ impl OracleBuilder {
             gold: Gold {
                 daily: self
                     .by_day
-                    .iter()
+                    .counted()
                     .map(|(day, t)| DailyRow {
-                        date: civil::date_string(*day),
+                        date: civil::date_string(day),
                         trips: t.trips,
                         revenue_cents: t.revenue_cents,
                     })
@@ -250,9 +288,9 @@ impl OracleBuilder {
                     .collect(),
                 payment_type: self
                     .by_payment_type
-                    .iter()
+                    .counted()
                     .map(|(payment_type, t)| PaymentTypeRow {
-                        payment_type: *payment_type,
+                        payment_type,
                         trips: t.trips,
                         revenue_cents: t.revenue_cents,
                     })
@@ -329,5 +367,32 @@ mod tests {
         let json = serde_json::to_value(&oracle).unwrap();
         assert!(json["categories"]["null_passenger_count"].as_u64().unwrap() > 0);
         assert!(json["gold"]["borough"][0]["borough"].is_string());
+    }
+
+    #[test]
+    fn tallies_outside_the_dense_range_are_counted_in_order() {
+        let mut tallies = Tallies::new(1, 3);
+        for (key, cents) in [(2, 10), (0, 1), (7, 5), (2, 10), (3, 4), (-4, 2)] {
+            tallies.add(key, cents);
+        }
+        let mut other = Tallies::new(1, 3);
+        other.add(7, 1);
+        other.add(1, 3);
+        tallies.absorb(other);
+        let counted: Vec<(i64, u64, i64)> = tallies
+            .counted()
+            .map(|(key, t)| (key, t.trips, t.revenue_cents))
+            .collect();
+        assert_eq!(
+            counted,
+            [
+                (-4, 1, 2),
+                (0, 1, 1),
+                (1, 1, 3),
+                (2, 2, 20),
+                (3, 1, 4),
+                (7, 2, 6)
+            ]
+        );
     }
 }

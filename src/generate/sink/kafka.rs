@@ -10,6 +10,14 @@
 //! by librdkafka without a callback each. librdkafka still copies each payload (`F_COPY`):
 //! the batch buffer is reused as soon as the call returns.
 //!
+//! Each message's partition is chosen here, by librdkafka's own default partitioner
+//! (`consistent_random`: CRC-32 of the key modulo the partition count, called through its
+//! exported function, so every event lands in the partition librdkafka would have picked),
+//! and the batch is handed over one `rd_kafka_produce_batch` per partition. With the
+//! partition left unassigned, librdkafka runs the partitioner and looks the partition up
+//! (a reference count taken and dropped, shared with the broker thread) for every message;
+//! with a fixed one it looks it up once per call.
+//!
 //! Before the first message the sink asks the broker for metadata with a deadline, so an
 //! unreachable broker is a clear error in seconds rather than a hang; a missing topic is
 //! created through `rtde topics`' admin code (brokers such as tansu do not auto-create topics).
@@ -30,6 +38,7 @@ use rdkafka::producer::{BaseProducer, Producer, ProducerContext};
 use rdkafka::types::RDKafkaRespErr;
 
 use super::{Compression, KafkaKey, KafkaOptions, Sink};
+use crate::engine::docker::Backoff;
 use crate::error::Error;
 use crate::generate::events::Event;
 use crate::generate::record::{push_int, push_trip_id};
@@ -41,8 +50,9 @@ const CONNECT_DEADLINE: Duration = Duration::from_secs(10);
 const MESSAGE_DEADLINE_MS: u64 = 60_000;
 /// How long a full local queue waits for deliveries before trying again.
 const QUEUE_FULL_POLL: Duration = Duration::from_millis(50);
-/// librdkafka's "unassigned partition": its partitioner picks one from the key.
-const PARTITION_UNASSIGNED: i32 = -1;
+/// First pause while the topic's metadata has no partitions yet; it grows by half.
+const METADATA_FIRST_PAUSE: Duration = Duration::from_millis(50);
+const METADATA_MAX_PAUSE: Duration = Duration::from_secs(1);
 
 /// Counts what the broker did not acknowledge, from librdkafka's delivery callbacks.
 #[derive(Default)]
@@ -114,6 +124,9 @@ pub struct KafkaSink {
     topic: String,
     brokers: String,
     key_kind: KafkaKey,
+    /// The topic's partitions when the sink connected, which librdkafka's partitioner would
+    /// have counted too (a topic given more partitions during a run keeps this count).
+    partitions: i32,
     /// The keys of the batch being sent, back to back, and where each ends.
     keys: Vec<u8>,
     key_ends: Vec<usize>,
@@ -171,16 +184,37 @@ impl KafkaSink {
                 Instant::now() + CONNECT_DEADLINE,
             )?;
         }
+        let partitions = partition_count(&producer, topic, brokers)?;
         Ok(KafkaSink {
             handle: TopicHandle::new(&producer, topic)?,
             producer,
             topic: topic.to_string(),
             brokers: brokers.to_string(),
             key_kind: options.key,
+            partitions,
             keys: Vec::new(),
             key_ends: Vec::new(),
             sent: 0,
         })
+    }
+
+    /// The partition librdkafka's default partitioner gives `key`.
+    fn partition_for(&self, key: &[u8]) -> i32 {
+        // The keys are never empty (16 hex digits, or a zone's decimal digits): an empty one
+        // would make `consistent_random` pick at random, which needs the topic's lock.
+        debug_assert!(!key.is_empty());
+        // SAFETY: librdkafka's exported partitioner only reads `keylen` bytes at `key`, which
+        // `key` holds; `rkt` and the opaques are used for empty keys only.
+        unsafe {
+            rdsys::rd_kafka_msg_partitioner_consistent_random(
+                self.handle.0,
+                key.as_ptr().cast(),
+                key.len(),
+                self.partitions,
+                ptr::null_mut(),
+                ptr::null_mut(),
+            )
+        }
     }
 
     /// Renders the keys of `events` into `keys`, back to back.
@@ -198,8 +232,13 @@ impl KafkaSink {
         }
     }
 
-    /// Enqueues `messages`, waiting for deliveries while the local queue is full.
-    fn produce(&mut self, messages: Vec<rdsys::rd_kafka_message_t>) -> anyhow::Result<()> {
+    /// Enqueues `messages` to `partition`, waiting for deliveries while the local queue is
+    /// full.
+    fn produce(
+        &mut self,
+        partition: i32,
+        messages: Vec<rdsys::rd_kafka_message_t>,
+    ) -> anyhow::Result<()> {
         let count = messages.len() as u64;
         let mut pending = messages;
         while !pending.is_empty() {
@@ -210,7 +249,7 @@ impl KafkaSink {
             unsafe {
                 rdsys::rd_kafka_produce_batch(
                     self.handle.0,
-                    PARTITION_UNASSIGNED,
+                    partition,
                     rdsys::RD_KAFKA_MSG_F_COPY,
                     pending.as_mut_ptr(),
                     pending.len() as c_int,
@@ -236,18 +275,55 @@ impl KafkaSink {
             }
         }
         self.sent += count;
-        // Serve the callbacks of failed deliveries, if any, as they come.
-        self.producer.poll(Duration::ZERO);
         Ok(())
     }
 }
 
-/// A message for `rd_kafka_produce_batch`: `payload` and `key` must outlive the call.
-fn message(payload: &[u8], key: &[u8]) -> rdsys::rd_kafka_message_t {
+/// The partitions of `topic` in the producer's metadata, waited for with a deadline: a
+/// topic just created may be listed without partitions (or with an error) for a moment.
+fn partition_count(
+    producer: &BaseProducer<DeliveryReport>,
+    topic: &str,
+    brokers: &str,
+) -> anyhow::Result<i32> {
+    let deadline = Instant::now() + CONNECT_DEADLINE;
+    let mut backoff = Backoff::new(
+        METADATA_FIRST_PAUSE,
+        METADATA_MAX_PAUSE,
+        tokio::time::Instant::from_std(deadline),
+    );
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let listed = producer
+            .client()
+            .fetch_metadata(Some(topic), left.max(Duration::from_millis(1)))
+            .ok()
+            .and_then(|metadata| {
+                let found = metadata.topics().iter().find(|t| t.name() == topic)?;
+                let partitions = found.partitions().len();
+                (found.error().is_none() && partitions > 0).then_some(partitions)
+            });
+        if let Some(partitions) = listed {
+            return i32::try_from(partitions)
+                .with_context(|| format!("{topic} has {partitions} partitions"));
+        }
+        if !backoff.pause_blocking() {
+            return Err(Error::Environment(format!(
+                "the Kafka broker at {brokers} listed no partitions of {topic} within {} s",
+                CONNECT_DEADLINE.as_secs()
+            ))
+            .into());
+        }
+    }
+}
+
+/// A message for `rd_kafka_produce_batch` to `partition`: `payload` and `key` must outlive
+/// the call.
+fn message(payload: &[u8], key: &[u8], partition: i32) -> rdsys::rd_kafka_message_t {
     rdsys::rd_kafka_message_t {
         err: RDKafkaRespErr::RD_KAFKA_RESP_ERR_NO_ERROR,
         rkt: ptr::null_mut(),
-        partition: PARTITION_UNASSIGNED,
+        partition,
         payload: payload.as_ptr().cast_mut().cast(),
         len: payload.len(),
         key: key.as_ptr().cast_mut().cast(),
@@ -269,16 +345,27 @@ impl Sink for KafkaSink {
         ends: &[usize],
     ) -> anyhow::Result<()> {
         self.render_keys(events);
-        let mut messages = Vec::with_capacity(events.len());
+        // Per partition, its messages in batch order: the order within a partition, the
+        // only order Kafka keeps, is the order an unassigned-partition batch would have.
+        let share = events.len() / self.partitions as usize + 1;
+        let mut by_partition: Vec<Vec<rdsys::rd_kafka_message_t>> = (0..self.partitions)
+            .map(|_| Vec::with_capacity(share))
+            .collect();
         let (mut start, mut key_start) = (0, 0);
         for (&end, &key_end) in ends.iter().zip(&self.key_ends) {
-            messages.push(message(
-                &payloads[start..end],
-                &self.keys[key_start..key_end],
-            ));
+            let key = &self.keys[key_start..key_end];
+            let partition = self.partition_for(key);
+            by_partition[partition as usize].push(message(&payloads[start..end], key, partition));
             (start, key_start) = (end, key_end);
         }
-        self.produce(messages)
+        for (partition, messages) in (0..).zip(by_partition) {
+            if !messages.is_empty() {
+                self.produce(partition, messages)?;
+            }
+        }
+        // Serve the callbacks of failed deliveries, if any, as they come.
+        self.producer.poll(Duration::ZERO);
+        Ok(())
     }
 
     fn finish(self: Box<Self>) -> anyhow::Result<()> {

@@ -35,3 +35,25 @@ pub fn push_row(out: &mut Vec<u8>, record: &TripRecord, separator: u8, null: &[u
     }
     out.push(b'\n');
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::record::{reference, tests::random_record};
+    use crate::generate::rng::EventRng;
+
+    #[test]
+    fn rows_equal_the_reference_writers_on_random_records() {
+        let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+        for index in 0..50_000 {
+            let record = random_record(&mut EventRng::new(23, index));
+            for (separator, null) in [(b',', &b""[..]), (b'\t', &b"\\N"[..])] {
+                ours.clear();
+                theirs.clear();
+                push_row(&mut ours, &record, separator, null);
+                reference::push_row(&mut theirs, &record, separator, null);
+                assert_eq!(ours, theirs, "{record:?}");
+            }
+        }
+    }
+}
