@@ -27,6 +27,9 @@ fn rtde_in(instance: &str, args: &[&str]) -> Output {
         // (shared/compose/flink.yaml, P01's compose.yaml).
         .env("RTDE_FLINK_UI_PORT", "0")
         .env("RTDE_FLINK_METRICS_PORT", "0")
+        // The orchestrators' UIs (P18's Prefect, P09's Dagster) likewise.
+        .env("RTDE_PREFECT_UI_PORT", "0")
+        .env("RTDE_DAGSTER_UI_PORT", "0")
         .args(args)
         .output()
         .expect("running rtde");
@@ -523,6 +526,65 @@ fn p18_runs_end_to_end_on_tansu_with_prefect_running_p01s_steps() {
     let column = |name: &str| header.iter().position(|h| h == name).unwrap();
     let row = rows.records().next().unwrap().unwrap();
     assert_eq!(&row[0], "p18");
+    assert_eq!(&row[column("substituted_broker")], "tansu");
+    assert_eq!(&row[column("substituted_storage")], "files");
+}
+
+// ---- Issue #21: orchestrated P01 (P09 Dagster) ----
+
+/// P09 on tansu with files storage: P01's stack as Dagster assets. rtde launches one run of
+/// the job the webserver and daemon loaded at startup through Dagster's GraphQL API and waits
+/// for Dagster's end status; Silver (P01's Flink job), its count and the dbt assets ran, each
+/// step recorded in run.json with Dagster's start, end and status, the count and the dbt
+/// models after Silver; P01's checks pass, with the substitutions recorded.
+#[test]
+fn p09_runs_end_to_end_on_tansu_with_dagster_materializing_p01s_assets() {
+    require_images(&[
+        "rtde/rtde:0.1.0",
+        "rtde/dbt:1.11.16",
+        "rtde/tansu:0.6.0",
+        "rtde/flink:2.0.1-pypi",
+        "rtde/dagster:1.13.27",
+    ]);
+    let (run, table) = bench_passes("p09", &["--broker", "tansu", "--var", "storage=files"], 5);
+    let metrics = &run["metrics"];
+    assert_eq!(metrics["bronze_rows"], metrics["oracle_bronze_rows"]);
+    assert_eq!(metrics["dead_letters"], metrics["oracle_dead_letters"]);
+    assert_eq!(metrics["dagster_steps_succeeded"], 3.0, "{metrics}");
+    assert_ran_images(&run, &["rtde/dagster:1.13.27", "rtde/flink:2.0.1-pypi"]);
+
+    let stage = run["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "dagster_run")
+        .unwrap();
+    let tasks = stage["tasks"].as_array().unwrap();
+    let task = |name: &str| {
+        tasks
+            .iter()
+            .find(|t| t["name"] == name)
+            .unwrap_or_else(|| panic!("no step {name} among {tasks:?}"))
+    };
+    let at = |name: &str, field: &str| {
+        task(name)[field]
+            .as_str()
+            .unwrap()
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .unwrap()
+    };
+    assert_eq!(tasks.len(), 3, "{tasks:?}");
+    for name in ["silver__trips", "silver_count", "rtde_dbt_models"] {
+        assert_eq!(task(name)["state"], "success", "{tasks:?}");
+    }
+    assert!(at("silver_count", "started_at") >= at("silver__trips", "ended_at"));
+    assert!(at("rtde_dbt_models", "started_at") >= at("silver__trips", "ended_at"));
+
+    let mut rows = csv::Reader::from_reader(table.as_bytes());
+    let header = rows.headers().unwrap().clone();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let row = rows.records().next().unwrap().unwrap();
+    assert_eq!(&row[0], "p09");
     assert_eq!(&row[column("substituted_broker")], "tansu");
     assert_eq!(&row[column("substituted_storage")], "files");
 }
