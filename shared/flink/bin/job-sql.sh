@@ -21,7 +21,8 @@
 #   `partition:0,offset:N;…`, where it stops instead, as `rtde topics count --offsets-out`
 #   measured them), RTDE_FLINK_BRONZE_FORMAT (json: the file sink's Bronze format;
 #   debezium-json for a changelog source, which a plain json sink refuses),
-#   RTDE_FLINK_UNBOUNDED (1: no bound, a streaming job), RTDE_WINDOW (`start/end`: the
+#   RTDE_FLINK_UNBOUNDED (1: no bound, a streaming job, whose file sinks roll their parts every
+#   2 s: `${file_rolling}`), RTDE_WINDOW (`start/end`: the
 #   window when the oracle is not written yet, under a sustained load).
 # Values must not contain `|`.
 set -eu
@@ -56,6 +57,15 @@ elif [ -n "${RTDE_FLINK_BOUNDED_OFFSETS:-}" ]; then
 else
   scan_bounded="'scan.bounded.mode' = 'latest-offset'"
 fi
+# A row format's part file (JSON) becomes visible only once it is rolled and a checkpoint
+# commits it, and Flink rolls one after 30 minutes by default: a streaming job rolls every 2 s
+# (checked every second) so its rows are seen within about one checkpoint. A bounded job's
+# files are committed when it finishes, so it keeps Flink's defaults.
+if [ "${RTDE_FLINK_UNBOUNDED:-}" = 1 ]; then
+  file_rolling="'sink.rolling-policy.rollover-interval' = '2s', 'sink.rolling-policy.check-interval' = '1s'"
+else
+  file_rolling="'sink.rolling-policy.rollover-interval' = '30min', 'sink.rolling-policy.check-interval' = '1min'"
+fi
 
 for part in "$@"; do
   if [ "$part" = transforms ]; then
@@ -81,4 +91,5 @@ done | sed \
   -e "s|\${catalog_uri}|${RTDE_FLINK_CATALOG_URI:-http://catalog:8181/catalog}|g" \
   -e "s|\${warehouse}|${RTDE_FLINK_WAREHOUSE:-warehouse}|g" \
   -e "s|\${scan_bounded}|$scan_bounded|g" \
+  -e "s|\${file_rolling}|$file_rolling|g" \
   -e "s|\${bronze_format}|${RTDE_FLINK_BRONZE_FORMAT:-json}|g"

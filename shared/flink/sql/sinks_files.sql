@@ -30,7 +30,9 @@ CREATE TEMPORARY TABLE bronze_trips (
   -- json, or debezium-json where the source is a changelog (P12's change events: a plain
   -- json sink refuses one even when, as there, only inserts arrive).
   'format' = '${bronze_format}',
-  '${bronze_format}.encode.decimal-as-plain-number' = 'true'
+  '${bronze_format}.encode.decimal-as-plain-number' = 'true',
+  -- When a part file is rolled (job-sql.sh: every 2 s in a streaming job).
+  ${file_rolling}
 );
 
 CREATE TEMPORARY TABLE silver_trips (
@@ -64,5 +66,6 @@ CREATE TEMPORARY TABLE silver_trips (
   -- local test fails on any other op.
   'format' = 'debezium-json',
   'debezium-json.encode.decimal-as-plain-number' = 'true',
-  'debezium-json.timestamp-format.standard' = 'ISO-8601'
+  'debezium-json.timestamp-format.standard' = 'ISO-8601',
+  ${file_rolling}
 );
