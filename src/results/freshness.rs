@@ -125,26 +125,17 @@ pub fn upsert_sustained(path: &Path, rows: &[RunRow]) -> Result<()> {
     let Some(last) = rows.last() else {
         return Ok(());
     };
-    let mut table_rows = table::read(path)?;
-    let mut row = table_rows
-        .iter()
-        .find(|r| r.pipeline_id == last.pipeline_id)
-        .cloned()
-        .unwrap_or_else(|| ResultRow {
-            pipeline_id: last.pipeline_id.clone(),
-            pipeline_name: last.pipeline_name.clone(),
-            tier: last.tier.clone(),
-            ..ResultRow::default()
-        });
-    fill_sustained(&mut row, rows);
-    table_rows.retain(|r| r.pipeline_id != row.pipeline_id);
-    table_rows.push(row);
-    table_rows.sort_by(|a, b| a.pipeline_id.cmp(&b.pipeline_id));
-    table::write(path, &table_rows)
+    edit_row(path, last, |row| fill_sustained(row, rows))
 }
 
 /// Records `--find-max-rate`'s result in the pipeline's results.csv row.
 pub fn set_max_rate(path: &Path, last: &RunRow, rate: Option<f64>) -> Result<()> {
+    edit_row(path, last, |row| row.max_sustainable_rate = rate)
+}
+
+/// Changes the pipeline's row of results.csv in place (a new row named from `last` when the
+/// table has none), keeping the table sorted by pipeline id.
+fn edit_row(path: &Path, last: &RunRow, edit: impl FnOnce(&mut ResultRow)) -> Result<()> {
     let mut table_rows = table::read(path)?;
     let mut row = table_rows
         .iter()
@@ -156,7 +147,7 @@ pub fn set_max_rate(path: &Path, last: &RunRow, rate: Option<f64>) -> Result<()>
             tier: last.tier.clone(),
             ..ResultRow::default()
         });
-    row.max_sustainable_rate = rate;
+    edit(&mut row);
     table_rows.retain(|r| r.pipeline_id != row.pipeline_id);
     table_rows.push(row);
     table_rows.sort_by(|a, b| a.pipeline_id.cmp(&b.pipeline_id));
