@@ -8,7 +8,7 @@
 #   run-job.sh [STORAGE [BROKER [SOURCE [MODE]]]]
 #
 # MODE `streaming` (a sustained load, `rtde bench p01 --rate R`): the source is unbounded,
-# the submission returns once the job runs (cancel-jobs.sh stops it), checkpoints every 2 s
+# the submission returns once the job runs (stop-jobs.sh stops it with a final savepoint), checkpoints every 2 s
 # commit the file sinks' parts, and the window comes from RTDE_WINDOW (`start/end`), since
 # the oracle is written only when the load ends; `batch` (default) reads to the bound.
 #
