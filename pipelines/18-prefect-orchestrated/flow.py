@@ -47,6 +47,8 @@ def p01(storage: str, broker: str, flink_timeout_s: float = 840.0) -> dict:
     wait_flink_job(job_id, flink_timeout_s)
     counts = silver_count(storage)
     dbt_build(storage)
+    # The last line of the flow's log, which run_flow.py waits for (its END_OF_LOG).
+    print("rtde-flow-end")
     return counts
 
 

@@ -55,8 +55,14 @@ async def wait_for_deployment(client, name, deadline):
         pause = min(pause * 1.5, 2.0)
 
 
-async def print_new_logs(client, run_id, printed):
-    """The flow run's log lines after the `printed` already shown; returns the new count."""
+# The flow's last log line (flow.py): the worker ships its logs to the server in batches,
+# after the run may already be final, so a completed run's log is read until this arrives.
+END_OF_LOG = "rtde-flow-end"
+
+
+async def print_new_logs(client, run_id, printed, seen_end=False):
+    """The flow run's log lines after the `printed` already shown; returns the new count and
+    whether END_OF_LOG is among the lines so far."""
     while True:
         logs = await client.read_logs(
             log_filter=LogFilter(flow_run_id={"any_": [run_id]}),
@@ -67,9 +73,10 @@ async def print_new_logs(client, run_id, printed):
         for log in logs:
             for line in log.message.splitlines():
                 print(f"prefect: {line}", flush=True)
+                seen_end = seen_end or line.strip() == END_OF_LOG
         printed += len(logs)
         if len(logs) < 200:
-            return printed
+            return printed, seen_end
 
 
 async def main():
@@ -87,13 +94,13 @@ async def main():
         )
         print(f"prefect: flow run {run.name} ({run.id}) of {opts.deployment} created", flush=True)
 
-        state, pause, printed = None, 0.2, 0
+        state, pause, printed, seen_end = None, 0.2, 0, False
         while True:
             run = await client.read_flow_run(run.id)
             if run.state_type != state:
                 state = run.state_type
                 print(f"prefect: flow run {run.name} {run.state.name}", flush=True)
-            printed = await print_new_logs(client, run.id, printed)
+            printed, seen_end = await print_new_logs(client, run.id, printed, seen_end)
             if run.state.is_final():
                 break
             if time.monotonic() > deadline:
@@ -103,8 +110,18 @@ async def main():
                 break
             await asyncio.sleep(pause)
             pause = min(pause * 1.5, 1.0)
-        # The worker may ship a task's last lines after the run turned final.
-        printed = await print_new_logs(client, run.id, printed)
+        # The worker may ship the last lines after the run turned final: a completed run's
+        # log is read until its END_OF_LOG line (a failed run's once more), with a deadline.
+        printed, seen_end = await print_new_logs(client, run.id, printed, seen_end)
+        log_deadline, pause = time.monotonic() + 60, 0.2
+        while run.state.is_completed() and not seen_end:
+            if time.monotonic() > log_deadline:
+                print(f"prefect: the flow's log ended without `{END_OF_LOG}` 60 s after the run "
+                      "completed", flush=True)
+                break
+            await asyncio.sleep(pause)  # polling the server's log until the last batch arrives
+            pause = min(pause * 1.5, 1.0)
+            printed, seen_end = await print_new_logs(client, run.id, printed, seen_end)
 
         tasks = await client.read_task_runs(flow_run_filter=FlowRunFilter(id={"any_": [run.id]}))
         completed = 0
