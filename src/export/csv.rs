@@ -1,5 +1,7 @@
 //! `--export-csv`: hyperfine's columns first (`command,mean,stddev,median,user,system,min,max`),
-//! then rtde's own; one line per pipeline, end-to-end seconds.
+//! then rtde's own; one line per pipeline, end-to-end seconds. The freshness figures of the
+//! pipeline's sustained runs (`rtde bench --rate`) come last, empty for a pipeline that had
+//! none, so a reader of the batch columns sees them where they always were.
 
 use anyhow::Result;
 
@@ -7,10 +9,11 @@ use super::Exporter;
 use super::json::entries;
 use crate::results::comparison::Comparison;
 use crate::results::export_file::ExportEntry;
+use crate::results::table::ResultRow;
 
 pub struct CsvExporter;
 
-const HEADER: [&str; 18] = [
+const HEADER: [&str; 25] = [
     "command",
     "mean",
     "stddev",
@@ -29,6 +32,13 @@ const HEADER: [&str; 18] = [
     "peak_mem_mb",
     "substituted_broker",
     "substituted_storage",
+    "load_rate",
+    "freshness_p50_s",
+    "freshness_p95_s",
+    "freshness_p99_s",
+    "freshness_max_s",
+    "sustained",
+    "max_sustainable_rate",
 ];
 
 fn cell(value: Option<f64>) -> String {
@@ -36,6 +46,8 @@ fn cell(value: Option<f64>) -> String {
 }
 
 fn line(entry: &ExportEntry) -> Vec<String> {
+    let row = entry.result_row.as_ref();
+    let freshness = |figure: fn(&ResultRow) -> Option<f64>| cell(row.and_then(figure));
     vec![
         entry.command.clone(),
         entry.mean.to_string(),
@@ -55,6 +67,13 @@ fn line(entry: &ExportEntry) -> Vec<String> {
         cell(entry.metrics.get("peak_mem_mb").map(|m| m.median)),
         entry.substituted_broker.clone().unwrap_or_default(),
         entry.substituted_storage.clone().unwrap_or_default(),
+        freshness(|r| r.load_rate),
+        freshness(|r| r.freshness_p50_s),
+        freshness(|r| r.freshness_p95_s),
+        freshness(|r| r.freshness_p99_s),
+        freshness(|r| r.freshness_max_s),
+        row.map(|r| r.sustained.clone()).unwrap_or_default(),
+        freshness(|r| r.max_sustainable_rate),
     ]
 }
 

@@ -1,5 +1,6 @@
 //! `--export-markdown`: hyperfine's table (Command | Mean | Min | Max | Relative) with rtde's
-//! median and its interval added, end-to-end seconds.
+//! median and its interval added, end-to-end seconds; then, when any pipeline has sustained
+//! runs (`rtde bench --rate`), a second table of their freshness figures.
 
 use std::fmt::Write;
 
@@ -8,6 +9,7 @@ use anyhow::Result;
 use super::Exporter;
 use super::json::entries;
 use crate::results::comparison::Comparison;
+use crate::results::export_file::ExportEntry;
 
 pub struct MarkdownExporter;
 
@@ -54,6 +56,43 @@ impl Exporter for MarkdownExporter {
                 entry.command, mean, entry.median, ci, entry.min, entry.max, relative
             )?;
         }
+        out.push_str(&freshness_table(&entries));
         Ok(out.into_bytes())
     }
+}
+
+/// The freshness of the pipelines with sustained figures (results.csv's medians), or nothing.
+fn freshness_table(entries: &[ExportEntry]) -> String {
+    let rows: Vec<_> = entries
+        .iter()
+        .filter_map(|e| Some((e, e.result_row.as_ref()?)))
+        .filter(|(_, r)| r.load_rate.is_some() || r.max_sustainable_rate.is_some())
+        .collect();
+    if rows.is_empty() {
+        return String::new();
+    }
+    let seconds = |v: Option<f64>| v.map_or_else(|| "n/a".to_string(), |v| format!("{v:.3}"));
+    let rate = |v: Option<f64>| v.map_or_else(|| "n/a".to_string(), |v| format!("{v:.0}"));
+    let mut out = String::from(
+        "\n| Command | Rate [events/s] | Freshness p50 [s] | p95 [s] | p99 [s] | Sustained | Highest sustained rate [events/s] |\n\
+         |:---|---:|---:|---:|---:|:---|---:|\n",
+    );
+    for (entry, row) in rows {
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} | {} | {} | {} |",
+            entry.command,
+            rate(row.load_rate),
+            seconds(row.freshness_p50_s),
+            seconds(row.freshness_p95_s),
+            seconds(row.freshness_p99_s),
+            if row.sustained.is_empty() {
+                "n/a"
+            } else {
+                &row.sustained
+            },
+            rate(row.max_sustainable_rate),
+        );
+    }
+    out
 }

@@ -6,11 +6,13 @@
 
 use std::path::Path;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
+use serde::Deserialize;
 
 use super::runs_table::RunRow;
 use super::stats;
 use super::table::{self, ResultRow};
+use crate::error::Error;
 
 fn round_ms(v: f64) -> f64 {
     (v * 1000.0).round() / 1000.0
@@ -126,6 +128,26 @@ pub fn upsert_sustained(path: &Path, rows: &[RunRow]) -> Result<()> {
         return Ok(());
     };
     edit_row(path, last, |row| fill_sustained(row, rows))
+}
+
+/// What `rtde compare --from-runs` reads back of a search's `max-rate.json` (`run::search`
+/// writes the whole search: its steps too).
+#[derive(Debug, Deserialize)]
+pub struct MaxRateFile {
+    pub pipeline: String,
+    pub max_rate: Option<f64>,
+}
+
+pub fn read_max_rate(path: &Path) -> Result<MaxRateFile> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| {
+        Error::InvalidInput(format!(
+            "{} is not the result of `rtde bench --find-max-rate` ({e})",
+            path.display()
+        ))
+        .into()
+    })
 }
 
 /// Records `--find-max-rate`'s result in the pipeline's results.csv row.

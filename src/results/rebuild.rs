@@ -17,10 +17,13 @@ use crate::results::{freshness, runs_table, table};
 /// the runs table, and each pipeline's latest invocation (from its last run with index 0)
 /// becomes its results row: its latest batch invocation the batch figures, its latest
 /// sustained one (`rtde bench --rate`) the freshness figures beside them, as `rtde bench`
-/// writes them. Useful after copying runs/ from another machine or CI artifact.
+/// writes them; a `max-rate.json` found beside the runs (`rtde bench --find-max-rate`) gives
+/// the pipeline's highest sustained rate. Useful after copying runs/ from another machine or
+/// CI artifact.
 pub fn from_runs(root: &Path, runs_dir: &Path, results: &Path, runs_table: &Path) -> Result<()> {
     let mut found = Vec::new();
-    collect_run_records(runs_dir, &mut found)?;
+    let mut searches = Vec::new();
+    collect_run_records(runs_dir, &mut found, &mut searches)?;
     if found.is_empty() {
         return Err(Error::InvalidInput(format!(
             "no run.json under {}: pass the folder `rtde bench` wrote its runs to",
@@ -42,8 +45,12 @@ pub fn from_runs(root: &Path, runs_dir: &Path, results: &Path, runs_table: &Path
             .or_default()
             .push((record, run_dir));
     }
-    for (_, mut runs) in by_pipeline {
+    let mut latest_rows = BTreeMap::new();
+    for (id, mut runs) in by_pipeline {
         runs.sort_by_key(|(record, _)| (record.started_at, record.run_index));
+        if let Some((record, dir)) = runs.last() {
+            latest_rows.insert(id, RunRow::from_record(record, dir));
+        }
         for (record, run_dir) in &runs {
             runs_table::upsert(runs_table, record, run_dir)?;
         }
@@ -63,6 +70,16 @@ pub fn from_runs(root: &Path, runs_dir: &Path, results: &Path, runs_table: &Path
             freshness::upsert_sustained(results, &rows)?;
         }
     }
+    for path in searches {
+        let search = freshness::read_max_rate(&path)?;
+        let last = latest_rows
+            .remove(&search.pipeline)
+            .unwrap_or_else(|| RunRow {
+                pipeline_id: search.pipeline.clone(),
+                ..RunRow::default()
+            });
+        freshness::set_max_rate(results, &last, search.max_rate)?;
+    }
     Ok(())
 }
 
@@ -76,7 +93,12 @@ fn latest_invocation(runs: &mut Vec<(RunRecord, String)>) -> (Vec<RunRecord>, Ve
     runs.drain(start..).unzip()
 }
 
-fn collect_run_records(dir: &Path, found: &mut Vec<PathBuf>) -> Result<()> {
+/// The `run.json` files under `dir` into `found`, the `max-rate.json` files into `searches`.
+fn collect_run_records(
+    dir: &Path,
+    found: &mut Vec<PathBuf>,
+    searches: &mut Vec<PathBuf>,
+) -> Result<()> {
     let entries = fs::read_dir(dir).map_err(|e| {
         Error::InvalidInput(format!("cannot read runs folder {} ({e})", dir.display()))
     })?;
@@ -87,9 +109,11 @@ fn collect_run_records(dir: &Path, found: &mut Vec<PathBuf>) -> Result<()> {
     paths.sort();
     for path in paths {
         if path.is_dir() {
-            collect_run_records(&path, found)?;
+            collect_run_records(&path, found, searches)?;
         } else if path.file_name().is_some_and(|n| n == "run.json") {
             found.push(path);
+        } else if path.file_name().is_some_and(|n| n == "max-rate.json") {
+            searches.push(path);
         }
     }
     Ok(())
