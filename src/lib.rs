@@ -9,6 +9,7 @@ pub mod exit;
 pub mod export;
 pub mod freshness;
 pub mod generate;
+pub mod http;
 pub mod images;
 pub mod manifest;
 pub mod output;

@@ -661,10 +661,11 @@ fn dbt_build_on_postgresql_passes_every_test_and_equals_the_oracle() -> Result<(
     Ok(())
 }
 
-/// The dbt vars `iceberg_metadata.py` makes from a REST catalog's answers. No REST catalog
-/// server installs here, so a stand-in (tests/support/iceberg_rest_standin.py) serves
-/// Lakekeeper's two answers for the table pyiceberg wrote.
-fn vars_from_rest_catalog(venv: &Venv, metadata: &str) -> Result<Value> {
+/// The dbt vars `iceberg_metadata.py` makes from a REST catalog's answers, and the rows
+/// `rtde probe` counts there (P02's Silver under a sustained load). No REST catalog server
+/// installs here, so a stand-in (tests/support/iceberg_rest_standin.py) serves Lakekeeper's
+/// two answers for the table pyiceberg wrote.
+fn ask_rest_catalog(venv: &Venv, metadata: &str) -> Result<(Value, u64)> {
     use std::io::{BufRead, BufReader};
     let mut standin = Command::new(&venv.python)
         .arg(repo_root().join("tests/support/iceberg_rest_standin.py"))
@@ -686,11 +687,26 @@ fn vars_from_rest_catalog(venv: &Venv, metadata: &str) -> Result<Value> {
         "--table",
         "taxi.silver_trips",
     ]));
+    let probed = run(Command::new(env!("CARGO_BIN_EXE_rtde")).args([
+        "probe",
+        "--silver",
+        &format!(
+            "iceberg-rest://127.0.0.1:{}/catalog?warehouse=warehouse&table=taxi.silver_trips",
+            port.trim()
+        ),
+        "--polls",
+        "1",
+    ]));
     let _ = standin.kill();
     let _ = standin.wait();
     let vars: Value = serde_json::from_str(&asked?)?;
     ensure!(vars["silver_source"] == "iceberg", "{vars}");
-    Ok(vars)
+    let probed = probed?;
+    let rows = probed
+        .split_once("rows=")
+        .and_then(|(_, n)| n.trim().parse().ok())
+        .with_context(|| format!("no rows= in the probe's line {probed:?}"))?;
+    Ok((vars, rows))
 }
 
 #[test]
@@ -704,8 +720,14 @@ fn dbt_build_on_iceberg_silver_passes_every_test_and_equals_the_oracle() -> Resu
     // vars come from shared/dbt/scripts/iceberg_metadata.py, as in P01/P04's dbt stage.
     let metadata = value_of(&written, "metadata")?;
     prepared.assert_lake_holds_silver(&format!("iceberg_scan('{metadata}')"))?;
-    let vars = vars_from_rest_catalog(&prepared.venv, &metadata)?;
+    let (vars, probed_rows) = ask_rest_catalog(&prepared.venv, &metadata)?;
     ensure!(vars["silver_iceberg_path"] == metadata, "{vars}");
+    // The table was appended in three commits: the current snapshot's total is every row.
+    ensure!(
+        Some(probed_rows) == prepared.oracle["silver_rows"].as_u64(),
+        "rtde probe counted {probed_rows} rows in the Iceberg Silver; the oracle has {}",
+        prepared.oracle["silver_rows"]
+    );
     prepared.build_on_lake(vars, "iceberg_metadata.duckdb")?;
 
     // Through the table's folder after it moved, as when a stack's bucket is mounted or

@@ -7,7 +7,9 @@
 //! - `files:DIR/*.jsonl` (or any other suffix): complete lines, read on from where the last
 //!   poll stopped;
 //! - `postgres://…` with `--query`: the single number the query returns (a view's count);
-//! - `kafka://host:port/TOPIC`: the messages in the topic (high minus low watermarks).
+//! - `kafka://host:port/TOPIC`: the messages in the topic (high minus low watermarks);
+//! - `iceberg-rest://HOST:PORT/BASE?warehouse=W&table=NS.T`: the rows of an Iceberg table's
+//!   current snapshot, from its REST catalog (`freshness::iceberg`).
 //!
 //! The time printed is taken when the count is complete: every row counted was visible by
 //! then.
@@ -19,6 +21,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
 
+use super::iceberg;
 use crate::error::Error;
 
 /// The prefix of every poll line; the runner reads these back.
@@ -30,9 +33,10 @@ pub enum Source {
     Files { dir: PathBuf, suffix: String },
     Postgres { url: String, query: String },
     Topic { brokers: String, topic: String },
+    Iceberg(iceberg::Table),
 }
 
-const SOURCE_FORMS: &str = "files:DIR/*.SUFFIX (Parquet footers for .parquet, lines otherwise), postgres://… with --query, kafka://host:port/TOPIC";
+const SOURCE_FORMS: &str = "files:DIR/*.SUFFIX (Parquet footers for .parquet, lines otherwise), postgres://… with --query, kafka://host:port/TOPIC, iceberg-rest://HOST:PORT/BASE?warehouse=W&table=NAMESPACE.TABLE";
 
 impl Source {
     pub fn parse(uri: &str, query: Option<&str>) -> Result<Source> {
@@ -69,6 +73,11 @@ impl Source {
                 brokers: brokers.to_string(),
                 topic: topic.to_string(),
             });
+        }
+        if let Some(rest) = uri.strip_prefix("iceberg-rest://") {
+            return Ok(Source::Iceberg(
+                iceberg::Table::parse(rest).map_err(|why| invalid(&why))?,
+            ));
         }
         Err(invalid("unknown source").into())
     }
@@ -202,6 +211,7 @@ pub fn run(
         let rows = match source {
             Source::Files { dir, suffix } => files.count(dir, suffix)?,
             Source::Topic { brokers, topic } => topic_count(brokers, topic)?,
+            Source::Iceberg(table) => runtime.block_on(table.count())?,
             Source::Postgres { query, .. } => {
                 let client = postgres.as_ref().expect("connected above");
                 // The relation may not exist yet (a view the processor creates): 0 rows.

@@ -7,8 +7,6 @@
 use std::fmt;
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 use tokio::time::Instant;
 
 use super::context::{StageContext, service_container};
@@ -149,7 +147,7 @@ async fn check(probe: &Probe, ctx: &StageContext<'_>, output: &str, log: &mut St
                 Err(e) => return e.into(),
             };
             let (code, body) =
-                match tokio::time::timeout(HTTP_ATTEMPT_TIMEOUT, http_get(&url)).await {
+                match tokio::time::timeout(HTTP_ATTEMPT_TIMEOUT, crate::http::get(&url)).await {
                     Err(_) => return format!("no answer from {url} within 5s").into(),
                     Ok(Err(e)) => return e.into(),
                     Ok(Ok(answer)) => answer,
@@ -282,77 +280,5 @@ async fn flink_job(
             };
             Attempt::Failed(why)
         }
-    }
-}
-
-/// A minimal HTTP/1.0 GET: probes hit local, plain-HTTP endpoints (health and admin APIs),
-/// so a full client would add weight and no capability.
-async fn http_get(url: &str) -> std::result::Result<(u16, String), String> {
-    let rest = url
-        .strip_prefix("http://")
-        .ok_or_else(|| format!("`{url}` is not an http:// url"))?;
-    let (authority, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, "/"),
-    };
-    let addr = if authority.contains(':') {
-        authority.to_string()
-    } else {
-        format!("{authority}:80")
-    };
-    let mut stream = TcpStream::connect(&addr)
-        .await
-        .map_err(|e| format!("connecting to {addr}: {e}"))?;
-    let request = format!("GET {path} HTTP/1.0\r\nHost: {authority}\r\nConnection: close\r\n\r\n");
-    stream
-        .write_all(request.as_bytes())
-        .await
-        .map_err(|e| format!("sending to {addr}: {e}"))?;
-    let mut response = Vec::new();
-    stream
-        .read_to_end(&mut response)
-        .await
-        .map_err(|e| format!("reading from {addr}: {e}"))?;
-    let text = String::from_utf8_lossy(&response);
-    let code = text
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .ok_or_else(|| format!("{addr} did not answer HTTP"))?;
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    Ok((code, body))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use tokio::net::TcpListener;
-
-    #[tokio::test]
-    async fn http_get_reads_status_and_body() {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move {
-            let (mut s, _) = listener.accept().await.unwrap();
-            let mut buf = [0u8; 512];
-            let _ = s.read(&mut buf).await.unwrap();
-            s.write_all(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 5\r\n\r\nnot y")
-                .await
-                .unwrap();
-        });
-        let (code, body) = http_get(&format!("http://{addr}/overview")).await.unwrap();
-        assert_eq!(code, 503);
-        assert_eq!(body, "not y");
-    }
-
-    #[tokio::test]
-    async fn http_get_to_a_closed_port_is_an_error() {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        drop(listener);
-        assert!(http_get(&format!("http://{addr}/")).await.is_err());
     }
 }
