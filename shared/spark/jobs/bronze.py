@@ -10,6 +10,9 @@ when the messages the generator sent are in Bronze (a job that finishes, not a s
   `taxi.raw_trips.dlq` (at-least-once, as every Kafka sink is).
 
 Prints `bronze_rows=N`: the rows of the Bronze table once both queries are done.
+
+Under a sustained load the same two queries run continuously (continuous.py starts them with
+a processing-time trigger through `start`).
 """
 
 from common import BRONZE_TABLE, lake_session, setting
@@ -29,10 +32,11 @@ tblproperties ('format-version' = '2')
 """
 
 
-def main():
+def start(spark, trigger: dict):
+    """Creates Bronze if needed and starts its two queries with `trigger` (DataStreamWriter's
+    keywords: `availableNow=True`, `processingTime="2 seconds"`); returns them."""
     bootstrap = setting("RTDE_KAFKA_BOOTSTRAP", "broker:9092")
     checkpoints = setting("RTDE_SPARK_CHECKPOINTS", "/data/spark/checkpoints")
-    spark = lake_session("rtde-bronze")
     spark.sql(f"create namespace if not exists {BRONZE_TABLE.rsplit('.', 1)[0]}")
     spark.sql(BRONZE_DDL)
 
@@ -53,12 +57,12 @@ def main():
         )
     )
     classified = transforms.classify(raw)
-    queries = [
+    return [
         transforms.bronze(classified, keep=("kafka_partition", "kafka_offset", "kafka_timestamp"))
         .writeStream.format("iceberg")
         .outputMode("append")
         .option("checkpointLocation", f"{checkpoints}/bronze")
-        .trigger(availableNow=True)
+        .trigger(**trigger)
         .toTable(BRONZE_TABLE),
         transforms.dead_letters(classified)
         .select("key", "value")
@@ -66,10 +70,14 @@ def main():
         .option("kafka.bootstrap.servers", bootstrap)
         .option("topic", setting("RTDE_DLQ_TOPIC", "taxi.raw_trips.dlq"))
         .option("checkpointLocation", f"{checkpoints}/dead_letters")
-        .trigger(availableNow=True)
+        .trigger(**trigger)
         .start(),
     ]
-    for query in queries:
+
+
+def main():
+    spark = lake_session("rtde-bronze")
+    for query in start(spark, {"availableNow": True}):
         query.awaitTermination()
     print(f"bronze_rows={spark.table(BRONZE_TABLE).count()}", flush=True)
     spark.stop()

@@ -12,6 +12,10 @@ Prints `silver_rows=N`, the rows of the Silver table once the query is done, and
 dbt vars that point DuckDB's iceberg_scan at the table's current metadata file
 (RTDE_DBT_VARS_OUT): the REST catalog chooses where a table lives and writes no
 version-hint file, so only the catalog or this job knows which metadata file is current.
+
+Under a sustained load the same query runs continuously (continuous.py, through `start`);
+this job then runs after it with the same checkpoint, finds nothing left to merge, and
+prints the count and writes the vars as after a batch run.
 """
 
 import json
@@ -49,10 +53,10 @@ when not matched then insert *
 """
 
 
-def main():
-    window_start, window_end = read_window(Path(setting("RTDE_ORACLE", "/data/oracle.json")))
+def start(spark, trigger: dict, window_start: str, window_end: str):
+    """Creates Silver if needed and starts its query over Bronze with `trigger` (as
+    bronze.start); returns it."""
     checkpoints = setting("RTDE_SPARK_CHECKPOINTS", "/data/spark/checkpoints")
-    spark = lake_session("rtde-silver")
     spark.sql(f"create namespace if not exists {SILVER_TABLE.rsplit('.', 1)[0]}")
     spark.sql(SILVER_DDL)
 
@@ -60,15 +64,20 @@ def main():
         transforms.silver(batch, window_start, window_end).createOrReplaceTempView("silver_batch")
         batch.sparkSession.sql(MERGE)
 
-    query = (
+    return (
         spark.readStream.format("iceberg")
         .load(BRONZE_TABLE)
         .writeStream.foreachBatch(merge_batch)
         .option("checkpointLocation", f"{checkpoints}/silver")
-        .trigger(availableNow=True)
+        .trigger(**trigger)
         .start()
     )
-    query.awaitTermination()
+
+
+def main():
+    window_start, window_end = read_window(Path(setting("RTDE_ORACLE", "/data/oracle.json")))
+    spark = lake_session("rtde-silver")
+    start(spark, {"availableNow": True}, window_start, window_end).awaitTermination()
 
     print(f"silver_rows={spark.table(SILVER_TABLE).count()}", flush=True)
     # The metadata log lists the table's metadata files, the current one last.
