@@ -2,9 +2,10 @@
 
 No REST catalog server (Lakekeeper, Polaris, Nessie) installs from this project's registries,
 so tests/dbt_project.rs serves the answers Lakekeeper gives — GET /v1/config with a
-warehouse prefix, GET a table with its metadata-location — from a table that pyiceberg wrote
-for real, and checks that shared/dbt/scripts/iceberg_metadata.py finds it. It prints the port
-it listens on, then serves until killed.
+warehouse prefix, GET a table with its metadata-location and its metadata (the REST spec's
+LoadTableResult) — from a table that pyiceberg wrote for real, and checks that
+shared/dbt/scripts/iceberg_metadata.py and `rtde probe`'s Iceberg source read it. It prints
+the port it listens on, then serves until killed.
 
     iceberg_rest_standin.py METADATA_LOCATION
 """
@@ -22,7 +23,9 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/catalog/v1/config?warehouse=warehouse":
             body = {"defaults": {}, "overrides": {"prefix": PREFIX}}
         elif self.path == TABLE_PATH:
-            body = {"metadata-location": self.server.metadata_location, "metadata": {}}
+            location = self.server.metadata_location
+            with open(location.removeprefix("file://")) as f:
+                body = {"metadata-location": location, "metadata": json.load(f)}
         else:
             self.send_error(404, f"no such route {self.path}")
             return
