@@ -105,10 +105,74 @@ fn assert_nothing_left(project: &str) {
     }
 }
 
+/// A bench's output folder: deleted after a passing test, kept after a failing one with the
+/// tail of every stage log printed, so that a stack failing under CI's load leaves its
+/// evidence in the test's output (the P01 job that failed once in CI left none).
+struct RunFolder(Option<tempfile::TempDir>);
+
+impl RunFolder {
+    fn new(id: &str) -> RunFolder {
+        RunFolder(Some(
+            tempfile::Builder::new()
+                .prefix(&format!("rtde-test-{id}-"))
+                .tempdir()
+                .unwrap(),
+        ))
+    }
+
+    fn path(&self) -> &Path {
+        self.0.as_ref().expect("the folder until dropped").path()
+    }
+}
+
+impl Drop for RunFolder {
+    fn drop(&mut self) {
+        let Some(dir) = self.0.take() else { return };
+        if !std::thread::panicking() {
+            return;
+        }
+        let kept = dir.keep();
+        eprintln!("---- the failed run's folder is kept: {}", kept.display());
+        let mut logs = Vec::new();
+        collect_logs(&kept, &mut logs);
+        logs.sort();
+        for log in logs {
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            let lines: Vec<&str> = text.lines().collect();
+            let tail = &lines[lines.len().saturating_sub(40)..];
+            eprintln!(
+                "---- {} (last {} lines)\n{}",
+                log.display(),
+                tail.len(),
+                tail.join("\n")
+            );
+        }
+    }
+}
+
+/// The stage logs (`stages/*.log`) under `dir`.
+fn collect_logs(dir: &Path, logs: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for path in entries.flatten().map(|e| e.path()) {
+        if path.is_dir() {
+            collect_logs(&path, logs);
+        } else if path.extension().is_some_and(|e| e == "log")
+            && path
+                .parent()
+                .and_then(|p| p.file_name())
+                .is_some_and(|n| n == "stages")
+        {
+            logs.push(path);
+        }
+    }
+}
+
 /// One `rtde bench` of a pipeline into a temporary folder; returns its run.json and the
 /// results table, after checking the run passed every check and left nothing behind.
 fn bench_passes(id: &str, extra: &[&str], checks: usize) -> (serde_json::Value, String) {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = RunFolder::new(id);
     let runs = dir.path().join("runs");
     let results = dir.path().join("results.csv");
     let mut args = vec![
