@@ -15,6 +15,8 @@
 //! Needs Java 17 (Debian's default-jdk-headless), Debian's libgoogle-gson-java and maven
 //! (`.ci/run` installs them).
 
+// Only the generation and the runner of the shared tools: no Python here.
+#[allow(dead_code)]
 #[path = "support/tools.rs"]
 mod tools;
 
@@ -59,7 +61,15 @@ fn compile(out: &Path) -> Result<()> {
     );
     let sources = streams_dir().join("src/main/java/rtde/streams");
     run(Command::new(tool("javac"))
-        .args(["--release", "17", "-Xlint:all", "-Werror", "-cp", GSON, "-d"])
+        .args([
+            "--release",
+            "17",
+            "-Xlint:all",
+            "-Werror",
+            "-cp",
+            GSON,
+            "-d",
+        ])
         .arg(out)
         .arg(sources.join("SilverRules.java"))
         .arg(sources.join("Gold.java"))
@@ -71,10 +81,15 @@ fn compile(out: &Path) -> Result<()> {
 
 #[test]
 fn the_silver_rules_compiled_with_javac_give_the_oracles_silver_and_gold() -> Result<()> {
-    let dir = tempfile::Builder::new().prefix("rtde-kstreams-").tempdir()?;
+    let dir = tempfile::Builder::new()
+        .prefix("rtde-kstreams-")
+        .tempdir()?;
     let classes = dir.path().join("classes");
     compile(&classes)?;
-    let (jsonl, oracle_path) = (dir.path().join("events.jsonl"), dir.path().join("oracle.json"));
+    let (jsonl, oracle_path) = (
+        dir.path().join("events.jsonl"),
+        dir.path().join("oracle.json"),
+    );
     let oracle = generate_jsonl(&jsonl, &oracle_path)?;
     let check = |extra: &[&str]| -> Result<BTreeMap<String, u64>> {
         let stdout = run(Command::new(tool("java"))
@@ -93,10 +108,17 @@ fn the_silver_rules_compiled_with_javac_give_the_oracles_silver_and_gold() -> Re
 
     let found = check(&[])?;
     for name in ["bronze_rows", "dead_letters", "silver_rows"] {
-        assert_eq!(found[name], oracle[name].as_u64().unwrap(), "{name}: {found:?}");
+        assert_eq!(
+            found[name],
+            oracle[name].as_u64().unwrap(),
+            "{name}: {found:?}"
+        );
     }
     assert_eq!(found["bronze_rows"] + found["dead_letters"], EVENTS);
-    assert!(found["dead_letters"] > 0, "the generation must hold malformed lines");
+    assert!(
+        found["dead_letters"] > 0,
+        "the generation must hold malformed lines"
+    );
     assert_eq!(found["gold_lists"], 4, "{found:?}");
     assert_eq!(
         found["gold_lists_equal"], 4,
@@ -146,12 +168,20 @@ fn the_pom_pins_every_version_and_validates_offline() -> Result<()> {
                 .with_context(|| format!("{id}: no property {property}"))?,
             None => version,
         };
-        ensure!(exact.is_match(version), "{id} is not pinned to a release: {version}");
+        ensure!(
+            exact.is_match(version),
+            "{id} is not pinned to a release: {version}"
+        );
         pinned += 1;
     }
-    assert_eq!(pinned, 5, "kafka-streams, gson, slf4j-simple and two plugins");
+    assert_eq!(
+        pinned, 5,
+        "kafka-streams, gson, slf4j-simple and two plugins"
+    );
     assert!(
-        properties.get("kafka.version").is_some_and(|v| v.starts_with("4.")),
+        properties
+            .get("kafka.version")
+            .is_some_and(|v| v.starts_with("4.")),
         "Kafka Streams 4.x"
     );
 
@@ -159,7 +189,10 @@ fn the_pom_pins_every_version_and_validates_offline() -> Result<()> {
     let repository = tempfile::Builder::new().prefix("rtde-m2-").tempdir()?;
     run(Command::new(tool("mvn"))
         .args(["-o", "-B", "-q", "validate"])
-        .arg(format!("-Dmaven.repo.local={}", repository.path().display()))
+        .arg(format!(
+            "-Dmaven.repo.local={}",
+            repository.path().display()
+        ))
         .current_dir(streams_dir()))
     .context("mvn validate of pipelines/15-kafka-streams/streams/pom.xml")?;
     Ok(())
@@ -167,9 +200,12 @@ fn the_pom_pins_every_version_and_validates_offline() -> Result<()> {
 
 #[test]
 fn the_topologys_topics_are_the_ones_the_manifest_creates_and_counts() -> Result<()> {
-    let java = fs::read_to_string(streams_dir().join("src/main/java/rtde/streams/TaxiStreams.java"))?;
-    let manifest = fs::read_to_string(repo_root().join("pipelines/15-kafka-streams/pipeline.yaml"))?;
-    let constant = Regex::new(r#"static final String (RAW|BRONZE|SILVER|DEAD_LETTERS) = "([^"]+)";"#)?;
+    let java =
+        fs::read_to_string(streams_dir().join("src/main/java/rtde/streams/TaxiStreams.java"))?;
+    let manifest =
+        fs::read_to_string(repo_root().join("pipelines/15-kafka-streams/pipeline.yaml"))?;
+    let constant =
+        Regex::new(r#"static final String (RAW|BRONZE|SILVER|DEAD_LETTERS) = "([^"]+)";"#)?;
     let topics: Vec<String> = constant
         .captures_iter(&java)
         .map(|c| c[2].to_owned())
@@ -186,9 +222,15 @@ fn the_topologys_topics_are_the_ones_the_manifest_creates_and_counts() -> Result
         .as_str()
         .to_owned();
     for topic in &topics {
-        assert!(created.contains(&format!("\"{topic}:")), "{topic} is not created: {created}");
+        assert!(
+            created.contains(&format!("\"{topic}:")),
+            "{topic} is not created: {created}"
+        );
         if topic != "taxi.raw_trips" {
-            assert!(counted.contains(&format!("\"{topic}\"")), "{topic} is not counted: {counted}");
+            assert!(
+                counted.contains(&format!("\"{topic}\"")),
+                "{topic} is not counted: {counted}"
+            );
         }
     }
     Ok(())

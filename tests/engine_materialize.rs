@@ -197,7 +197,10 @@ impl Generated {
     fn new() -> Result<Generated> {
         let dir = tempfile::Builder::new().prefix("rtde-mz-").tempdir()?;
         let at = |name: &str| dir.path().join(name).display().to_string();
-        let oracle = generate_jsonl(Path::new(&at("events.jsonl")), Path::new(&at("oracle.json")))?;
+        let oracle = generate_jsonl(
+            Path::new(&at("events.jsonl")),
+            Path::new(&at("oracle.json")),
+        )?;
         run(Command::new(python())
             .arg(repo_root().join("shared/dbt/scripts/reference_silver.py"))
             .args(["--bronze", &format!("jsonl:{}", at("events.jsonl"))])

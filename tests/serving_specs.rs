@@ -79,10 +79,16 @@ fn pinots_schema_holds_exactly_the_events_fields() -> Result<()> {
     let fields = event_fields()?;
     let schema = json_file("pipelines/16-pinot-serving/pinot/taxi_trips.schema.json")?;
     let mut columns = BTreeMap::new();
-    for group in ["dimensionFieldSpecs", "metricFieldSpecs", "dateTimeFieldSpecs"] {
+    for group in [
+        "dimensionFieldSpecs",
+        "metricFieldSpecs",
+        "dateTimeFieldSpecs",
+    ] {
         for spec in schema[group].as_array().into_iter().flatten() {
             let name = spec["name"].as_str().context("a field without name")?;
-            let kind = spec["dataType"].as_str().context("a field without dataType")?;
+            let kind = spec["dataType"]
+                .as_str()
+                .context("a field without dataType")?;
             assert!(
                 columns.insert(name.to_owned(), kind.to_owned()).is_none(),
                 "{name} twice"
@@ -132,7 +138,10 @@ fn pinots_tables_consume_the_raw_topic_and_load_the_zone_table() -> Result<()> {
     assert_eq!(stream["streamType"], "kafka");
     assert_eq!(stream["stream.kafka.topic.name"], RAW_TOPIC);
     assert_eq!(stream["stream.kafka.broker.list"], "broker:9092");
-    assert_eq!(stream["stream.kafka.consumer.prop.auto.offset.reset"], "smallest");
+    assert_eq!(
+        stream["stream.kafka.consumer.prop.auto.offset.reset"],
+        "smallest"
+    );
     assert!(
         stream["stream.kafka.decoder.class.name"]
             .as_str()
@@ -142,10 +151,14 @@ fn pinots_tables_consume_the_raw_topic_and_load_the_zone_table() -> Result<()> {
     // of a key on one server (strictReplicaGroup) and the stream keyed by it (trip_id).
     assert_eq!(table["ingestionConfig"]["continueOnError"], true);
     assert_eq!(table["dedupConfig"]["dedupEnabled"], true);
-    assert_eq!(table["routing"]["instanceSelectorType"], "strictReplicaGroup");
+    assert_eq!(
+        table["routing"]["instanceSelectorType"],
+        "strictReplicaGroup"
+    );
     assert_eq!(table["tableIndexConfig"]["nullHandlingEnabled"], true);
     // The manifest creates the topic Pinot reads and runs the set-up that makes the tables.
-    let manifest = fs::read_to_string(repo_root().join("pipelines/16-pinot-serving/pipeline.yaml"))?;
+    let manifest =
+        fs::read_to_string(repo_root().join("pipelines/16-pinot-serving/pipeline.yaml"))?;
     assert!(manifest.contains("/p16/pinot/setup.sh"));
     let setup = fs::read_to_string(repo_root().join("pipelines/16-pinot-serving/pinot/setup.sh"))?;
     assert!(setup.contains("taxi_zones taxi_trips") && setup.contains("taxi_zones.job.yaml"));
@@ -174,7 +187,10 @@ fn pinots_tables_consume_the_raw_topic_and_load_the_zone_table() -> Result<()> {
     assert_eq!(zones["primaryKeyColumns"], json!(["LocationID"]));
     assert_eq!(job["tableSpec"]["tableName"], zones["schemaName"]);
     assert_eq!(job["inputDirURI"], "/seeds");
-    assert_eq!(job["includeFileNamePattern"], "glob:**/taxi_zone_lookup.csv");
+    assert_eq!(
+        job["includeFileNamePattern"],
+        "glob:**/taxi_zone_lookup.csv"
+    );
     assert_eq!(job["recordReaderSpec"]["dataFormat"], "csv");
     Ok(())
 }
@@ -198,13 +214,19 @@ fn druids_supervisor_holds_exactly_the_events_fields() -> Result<()> {
     {
         let name = dimension["name"].as_str().context("a nameless dimension")?;
         let kind = dimension["type"].as_str().context("an untyped dimension")?;
-        assert!(columns.insert(name.to_owned(), kind.to_owned()).is_none(), "{name} twice");
+        assert!(
+            columns.insert(name.to_owned(), kind.to_owned()).is_none(),
+            "{name} twice"
+        );
     }
     for metric in schema["metricsSpec"].as_array().context("no metrics")? {
         let name = metric["name"].as_str().context("a nameless metric")?;
         assert_eq!(metric["fieldName"], name, "a metric is its own field");
         let kind = metric["type"].as_str().context("an untyped metric")?;
-        assert!(columns.insert(name.to_owned(), kind.to_owned()).is_none(), "{name} twice");
+        assert!(
+            columns.insert(name.to_owned(), kind.to_owned()).is_none(),
+            "{name} twice"
+        );
     }
     assert_eq!(
         columns.keys().collect::<BTreeSet<_>>(),
@@ -272,7 +294,10 @@ fn the_comparison_queries_parse_and_grafana_shows_druids() -> Result<()> {
     }
     let hourly = queries.join("hourly.sql");
     let text = fs::read_to_string(&hourly)?;
-    fs::write(&hourly, text.replace("COUNT(*) AS trips,", "COUNT(*) AS trips, 1 AS extra,"))?;
+    fs::write(
+        &hourly,
+        text.replace("COUNT(*) AS trips,", "COUNT(*) AS trips, 1 AS extra,"),
+    )?;
     let broken = check_queries("druid", &queries.display().to_string(), None);
     assert!(
         broken
@@ -282,7 +307,12 @@ fn the_comparison_queries_parse_and_grafana_shows_druids() -> Result<()> {
     );
     let mut dashboard = json_file("pipelines/17-druid-timeseries/grafana/dashboards/gold.json")?;
     let query = &mut dashboard["panels"][0]["targets"][0]["builder"]["query"];
-    *query = json!(query.as_str().unwrap_or_default().replace("COUNT(*)", "COUNT(trip_id)"));
+    *query = json!(
+        query
+            .as_str()
+            .unwrap_or_default()
+            .replace("COUNT(*)", "COUNT(trip_id)")
+    );
     let edited = dir.path().join("gold.json");
     fs::write(&edited, dashboard.to_string())?;
     let stale = check_queries(
@@ -301,11 +331,13 @@ fn the_comparison_queries_parse_and_grafana_shows_druids() -> Result<()> {
 
 #[test]
 fn grafanas_data_source_is_the_one_its_panels_name() -> Result<()> {
-    let sources = yaml_file("pipelines/17-druid-timeseries/grafana/provisioning/datasources/druid.yaml")?;
+    let sources =
+        yaml_file("pipelines/17-druid-timeseries/grafana/provisioning/datasources/druid.yaml")?;
     let source = &sources["datasources"][0];
     assert_eq!(source["type"], "grafadruid-druid-datasource");
     assert_eq!(source["url"], "http://druid-broker:8082");
-    let providers = yaml_file("pipelines/17-druid-timeseries/grafana/provisioning/dashboards/rtde.yaml")?;
+    let providers =
+        yaml_file("pipelines/17-druid-timeseries/grafana/provisioning/dashboards/rtde.yaml")?;
     assert_eq!(
         providers["providers"][0]["options"]["path"],
         "/var/lib/grafana/dashboards"
@@ -319,7 +351,8 @@ fn grafanas_data_source_is_the_one_its_panels_name() -> Result<()> {
             assert_eq!(named["type"], source["type"], "{}", panel["title"]);
         }
     }
-    let compose = fs::read_to_string(repo_root().join("pipelines/17-druid-timeseries/compose.yaml"))?;
+    let compose =
+        fs::read_to_string(repo_root().join("pipelines/17-druid-timeseries/compose.yaml"))?;
     assert!(compose.contains(&format!(
         "GF_INSTALL_PLUGINS: {}",
         source["type"].as_str().unwrap_or_default()
@@ -328,7 +361,12 @@ fn grafanas_data_source_is_the_one_its_panels_name() -> Result<()> {
 }
 
 /// serve.py run against the stand-in broker of `engine`; returns its stdout.
-fn serve_against_stand_in(engine: &str, oracle: &Path, tamper: Option<&str>, serve: &[&str]) -> Result<String> {
+fn serve_against_stand_in(
+    engine: &str,
+    oracle: &Path,
+    tamper: Option<&str>,
+    serve: &[&str],
+) -> Result<String> {
     let mut command = Command::new(python());
     command
         .arg(repo_root().join("shared/serving/local/stand_in.py"))
@@ -357,8 +395,17 @@ fn serve_py_finds_the_oracles_answers_equal_and_a_changed_one_not() -> Result<()
     for engine in ["pinot", "druid"] {
         let queries = queries_of(engine).display().to_string();
         let query = [
-            "query", "--engine", engine, "--url", "{url}", "--queries", &queries, "--oracle",
-            &oracle_arg, "--repeat", "3",
+            "query",
+            "--engine",
+            engine,
+            "--url",
+            "{url}",
+            "--queries",
+            &queries,
+            "--oracle",
+            &oracle_arg,
+            "--repeat",
+            "3",
         ];
         let out = serve_against_stand_in(engine, &oracle, None, &query)?;
         assert!(
@@ -367,21 +414,37 @@ fn serve_py_finds_the_oracles_answers_equal_and_a_changed_one_not() -> Result<()
         );
         for name in ["daily", "borough", "payment_type", "hourly"] {
             assert!(
-                out.contains(&format!("{name}_cold_ms=")) && out.contains(&format!("{name}_warm_ms=")),
+                out.contains(&format!("{name}_cold_ms="))
+                    && out.contains(&format!("{name}_warm_ms=")),
                 "{engine}: {name} not timed: {out}"
             );
         }
         let tampered = serve_against_stand_in(engine, &oracle, Some("hourly"), &query)?;
-        assert!(tampered.contains("serving_lists_equal=3"), "{engine}: {tampered}");
+        assert!(
+            tampered.contains("serving_lists_equal=3"),
+            "{engine}: {tampered}"
+        );
 
         let mut wait = vec![
-            "wait", "--engine", engine, "--url", "{url}", "--table", "taxi_trips", "--oracle",
-            &oracle_arg, "--timeout", "30",
+            "wait",
+            "--engine",
+            engine,
+            "--url",
+            "{url}",
+            "--table",
+            "taxi_trips",
+            "--oracle",
+            &oracle_arg,
+            "--timeout",
+            "30",
         ];
         let bronze = generated["bronze_rows"].as_u64().context("bronze_rows")?;
         let expected = if engine == "pinot" {
             wait.push("--deduplicated");
-            bronze - generated["categories"]["duplicate"].as_u64().context("duplicate")?
+            bronze
+                - generated["categories"]["duplicate"]
+                    .as_u64()
+                    .context("duplicate")?
         } else {
             bronze
         };
