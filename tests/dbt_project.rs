@@ -14,6 +14,8 @@
 //! for `risingwave` (no server needed) must parse as RisingWave SQL with no `decimal(p, s)`,
 //! and the RisingWave implementations of the project's dispatch macros, run on PostgreSQL in
 //! place of PostgreSQL's own, must pass every data test and give Gold equal to the oracle.
+//! Materialize cannot run here either: the project compiled for `materialize` (dbt-materialize,
+//! no server needed) must parse in sqlglot's Materialize dialect.
 //!
 //! Needs the repo's `.venv` with `requirements-dev.txt` installed (CI's `.ci/run` makes it) and
 //! PostgreSQL's server programs (Debian's `postgresql` package); a missing tool fails the test
@@ -911,6 +913,66 @@ fn dbt_compiled_for_risingwave_parses_as_risingwave_sql() -> Result<()> {
         contract.contains("round(cast(null as numeric), 3) as share_of_trips_percent")
             && !contract.contains("decimal("),
         "the contract check must declare RisingWave's numeric:\n{contract}"
+    );
+    Ok(())
+}
+
+#[test]
+fn dbt_compiled_for_materialize_parses_as_materialize_sql() -> Result<()> {
+    let prepared = Prepared::new()?;
+    // As for RisingWave: compiling asks the server nothing, and the port is a closed one.
+    let closed_port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let env = [
+        ("RTDE_DBT_TARGET", "materialize".to_owned()),
+        ("RTDE_PG_HOST", "127.0.0.1".to_owned()),
+        ("RTDE_PG_PORT", closed_port.to_string()),
+    ];
+    // As P14's dbt stage selects: no oracle tests, no unit tests.
+    let compile = prepared.dbt_with(
+        &[
+            "compile",
+            "--no-populate-cache",
+            "--exclude",
+            "tag:oracle",
+            "test_type:unit",
+        ],
+        json!({"silver_source": "postgres"}),
+        &env,
+    )?;
+    let log = stdout_of(&compile);
+    assert!(
+        compile.status.success(),
+        "dbt compile for the materialize target failed:\n{log}"
+    );
+    assert!(
+        log.contains("Registered adapter: materialize="),
+        "the materialize target must run on dbt-materialize:\n{log}"
+    );
+    let compiled = prepared.project.join("target/compiled");
+    let parse = run_unchecked(
+        Command::new(&prepared.venv.python)
+            .arg(repo_root().join("pipelines/14-kafka-materialize/materialize/local/parse_dbt.py"))
+            .arg(&compiled),
+    )?;
+    assert!(
+        parse.status.success(),
+        "the materialize target's SQL must parse as Materialize SQL:\n{}{}",
+        stdout_of(&parse),
+        String::from_utf8_lossy(&parse.stderr)
+    );
+    let counts = parse_counts(&stdout_of(&parse))?;
+    let models = walk_sql(&repo_root().join("shared/dbt/models"))?;
+    assert_eq!(counts["models_parsed"], json!(models), "{counts}");
+    assert!(
+        counts["tests_parsed"].as_u64() >= Some(MIN_DATA_TESTS as u64),
+        "{counts}"
+    );
+    // Materialize's numeric takes a precision and a scale: the money casts stay casts.
+    let staging =
+        fs::read_to_string(compiled.join("rtde/models/staging/silver/stg_silver__trips.sql"))?;
+    assert!(
+        staging.contains("cast(total_amount as decimal(10, 2)) as total_amount"),
+        "{staging}"
     );
     Ok(())
 }

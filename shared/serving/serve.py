@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+"""Serve the four comparison queries from a real-time OLAP engine and check them.
+
+    serve.py wait  --engine pinot|druid --url URL --table T --oracle ORACLE.json \
+        [--deduplicated] [--timeout 600]
+    serve.py query --engine pinot|druid --url URL --queries DIR --oracle ORACLE.json [--repeat 5]
+
+`wait` polls `SELECT COUNT(*) FROM T` until the engine holds the oracle's Bronze rows (its
+ingestion has reached the topic's end; with --deduplicated, for a table that keeps one row per
+trip_id, Bronze less the re-sent duplicates), printing `served_rows=N` and
+`served_rows_expected=N`. `query` renders DIR/{daily,borough,payment_type,
+hourly}.sql with the generation window from the oracle (`:'window_start'`, `:'window_end'`,
+as psql's variables) and each `:name` for which DIR/name.sql exists replaced by that file
+(psql's unquoted variables: the canonical Silver rules in the engine's SQL, written once for
+the four queries), runs each one `--repeat` times and prints, per query, `NAME_cold_ms`
+(the first run after ingestion) and `NAME_warm_ms` (the median of the others), then
+`serving_lists=N` and `serving_lists_equal=N`: the answers in the oracle's shape, compared
+with its Gold list by list.
+
+Each query returns rows of (key, trips, revenue in dollars); revenue becomes integer cents by
+rounding, which is exact for sums of two-decimal amounts held as doubles at this size (an
+error below half a cent would need ~10^13 rows). Only the standard library: it runs in the dbt
+runner's image. Pinot is asked through its broker's /query/sql, Druid through its broker's
+/druid/v2/sql.
+"""
+
+import argparse
+import json
+import re
+import statistics
+import sys
+import time
+import urllib.error
+import urllib.request
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+LISTS = {"daily": "date", "borough": "borough", "payment_type": "payment_type", "hourly": "hour"}
+INTEGER_KEYS = {"payment_type", "hour"}
+VARIABLE = re.compile(r":'([a-z_]+)'")
+# psql's unquoted `:name`; `::` (a cast) and `:'name'` are not one.
+FRAGMENT = re.compile(r"(?<![:\w]):([a-z_]+)\b")
+
+
+def without_comments(text):
+    return "\n".join(line.split("--", 1)[0].rstrip() for line in text.splitlines()).strip()
+
+
+def read_query(folder, name, window):
+    """One comparison query as it is sent: its fragments put in, the window filled in."""
+    folder = Path(folder)
+
+    def fragment(match):
+        path = folder / f"{match.group(1)}.sql"
+        return without_comments(path.read_text()) if path.exists() else match.group(0)
+
+    return render(FRAGMENT.sub(fragment, (folder / f"{name}.sql").read_text()), window)
+
+
+def render(text, variables):
+    """Fills in `:'name'` as psql -v would: a single-quoted literal, quotes doubled."""
+
+    def literal(match):
+        name = match.group(1)
+        if name not in variables:
+            raise KeyError(f"the SQL uses :'{name}' but no value was given for it")
+        return "'" + str(variables[name]).replace("'", "''") + "'"
+
+    return VARIABLE.sub(literal, text)
+
+
+def post(url, body):
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as err:
+        raise RuntimeError(f"{url} answered {err.code}: {err.read().decode(errors='replace')}")
+
+
+def ask(engine, url, sql):
+    """The rows of one query, as lists of values."""
+    if engine == "pinot":
+        # Null handling on: passenger_count IS NOT NULL must see the nulls that were sent
+        # (the schema keeps them, enableColumnBasedNullHandling).
+        answer = post(f"{url}/query/sql", {"sql": sql, "queryOptions": "enableNullHandling=true"})
+        if answer.get("exceptions"):
+            raise RuntimeError(f"Pinot refused the query: {answer['exceptions']}\n{sql}")
+        return answer["resultTable"]["rows"]
+    if engine == "druid":
+        # Exact distinct counts; every answer computed, not read from the broker's cache.
+        context = {"useApproximateCountDistinct": False, "useCache": False, "populateCache": False}
+        return post(f"{url}/druid/v2/sql", {"query": sql, "resultFormat": "array", "context": context})
+    raise ValueError(f"unknown engine {engine}")
+
+
+def oracle_rows(name, rows):
+    """(key, trips, revenue) rows as the oracle writes the list: sorted by key, cents."""
+    key = LISTS[name]
+    shaped = []
+    for value, trips, revenue in rows:
+        cents = (Decimal(str(revenue)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        shaped.append({
+            key: int(value) if key in INTEGER_KEYS else str(value),
+            "trips": int(trips),
+            "revenue_cents": int(cents),
+        })
+    return sorted(shaped, key=lambda row: row[key])
+
+
+def wait(args):
+    oracle = json.loads(Path(args.oracle).read_text())
+    expected = oracle["bronze_rows"]
+    if args.deduplicated:
+        expected -= oracle["categories"]["duplicate"]
+    deadline = time.monotonic() + args.timeout
+    pause = 0.2
+    while True:
+        try:
+            rows = ask(args.engine, args.url, f"SELECT COUNT(*) FROM {args.table}")
+            held = int(rows[0][0]) if rows else 0
+        except (OSError, RuntimeError) as err:
+            held, why = 0, err
+        else:
+            why = None
+        if held >= expected:
+            print(f"served_rows={held}")
+            print(f"served_rows_expected={expected}")
+            return
+        if time.monotonic() >= deadline:
+            sys.exit(f"{args.table} holds {held} of {expected} rows after {args.timeout} s"
+                     + (f" (last error: {why})" if why else ""))
+        print(f"{args.table}: {held} of {expected} rows" + (f" ({why})" if why else ""),
+              flush=True)
+        time.sleep(min(pause, max(deadline - time.monotonic(), 0)))
+        pause = min(pause * 1.5, 3.0)
+
+
+def query(args):
+    oracle = json.loads(Path(args.oracle).read_text())
+    window = {"window_start": oracle["window"]["start"], "window_end": oracle["window"]["end"]}
+    equal = 0
+    for name in LISTS:
+        sql = read_query(args.queries, name, window)
+        times, rows = [], None
+        for _ in range(args.repeat):
+            started = time.perf_counter()
+            rows = ask(args.engine, args.url, sql)
+            times.append((time.perf_counter() - started) * 1000)
+        print(f"{name}_cold_ms={times[0]:.1f}")
+        print(f"{name}_warm_ms={statistics.median(times[1:]):.1f}")
+        if oracle_rows(name, rows) == oracle["gold"][name]:
+            equal += 1
+        else:
+            print(f"Gold list {name!r} differs from the oracle", file=sys.stderr)
+    print(f"serving_lists={len(LISTS)}")
+    print(f"serving_lists_equal={equal}")
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name in ("wait", "query"):
+        command = commands.add_parser(name)
+        command.add_argument("--engine", required=True, choices=["pinot", "druid"])
+        command.add_argument("--url", required=True, help="the engine's broker, http://HOST:PORT")
+    commands.choices["wait"].add_argument("--table", required=True)
+    commands.choices["wait"].add_argument("--oracle", required=True)
+    commands.choices["wait"].add_argument(
+        "--deduplicated", action="store_true", help="the table keeps one row per trip_id"
+    )
+    commands.choices["wait"].add_argument("--timeout", type=float, default=600)
+    commands.choices["query"].add_argument("--queries", required=True, help="folder of NAME.sql")
+    commands.choices["query"].add_argument("--oracle", required=True)
+    commands.choices["query"].add_argument(
+        "--repeat", type=int, default=5, help="runs per query: one cold, the rest warm (>= 2)"
+    )
+    args = parser.parse_args(argv)
+    if args.command == "query" and args.repeat < 2:
+        parser.error("--repeat must be at least 2: one cold run and one warm")
+    {"wait": wait, "query": query}[args.command](args)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
