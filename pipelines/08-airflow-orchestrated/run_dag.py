@@ -177,17 +177,20 @@ def main():
 
     state, pause, logged, errors = None, 0.2, set(), {}
     while True:
-        run = api.call("GET", run_path)
-        if run["state"] != state:
-            state = run["state"]
-            print(f"airflow: dag run {run_id} {state}", flush=True)
-        for task in task_instances(api, opts.dag, run_id):
-            if task["state"] in FINAL_TASK and task["task_id"] not in logged:
-                logged.add(task["task_id"])
-                print(f"airflow: task {task['task_id']} {task['state']}", flush=True)
-                error = print_task_log(api, opts.dag, run_id, task)
-                if error:
-                    errors[task["task_id"]] = error
+        try:
+            run = api.call("GET", run_path)
+            if run["state"] != state:
+                state = run["state"]
+                print(f"airflow: dag run {run_id} {state}", flush=True)
+            for task in task_instances(api, opts.dag, run_id):
+                if task["state"] in FINAL_TASK and task["task_id"] not in logged:
+                    logged.add(task["task_id"])
+                    print(f"airflow: task {task['task_id']} {task['state']}", flush=True)
+                    error = print_task_log(api, opts.dag, run_id, task)
+                    if error:
+                        errors[task["task_id"]] = error
+        except OSError as e:  # a busy server (SQLite is locked while the scheduler writes)
+            print(f"airflow: polling dag run {run_id}: {e}; retrying", flush=True)
         if state in FINAL_RUN:
             break
         if time.monotonic() > deadline:
