@@ -175,7 +175,11 @@ fn airflow_dags_test_runs_p01s_steps_in_order_and_stops_at_a_failed_one() {
         .args(["db", "migrate"])
         .output()
         .unwrap();
-    assert!(migrate.status.success(), "{}", shown("db migrate", &migrate));
+    assert!(
+        migrate.status.success(),
+        "{}",
+        shown("db migrate", &migrate)
+    );
     let dags_test = || {
         let started = Instant::now();
         let out = home
@@ -344,7 +348,8 @@ fn airflow_standalone_runs_the_dag_run_dag_py_triggers_and_reports_its_task_inst
     assert_eq!(home.take_steps().len(), 4);
 
     // A failed step fails the run and the stage, with the step's exception in the output.
-    home.fail_at(Some("silver_count"));
+    // The stand-in names its steps as p01_steps.py does: the task silver_count calls count_silver.
+    home.fail_at(Some("count_silver"));
     let out = run_dag("240");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{}", shown("run_dag.py", &out));
@@ -367,7 +372,9 @@ fn airflow_standalone_runs_the_dag_run_dag_py_triggers_and_reports_its_task_inst
     assert_eq!(states, expected, "{stdout}");
     assert!(stdout.contains("airflow_tasks_succeeded=2"), "{stdout}");
     assert!(
-        stdout.contains("silver_count failed (StepFailed: silver_count failed as RTDE_STEPS_FAIL asked)"),
+        stdout.contains(
+            "silver_count failed (StepFailed: count_silver failed as RTDE_STEPS_FAIL asked)"
+        ),
         "{stdout}"
     );
 }

@@ -47,10 +47,12 @@ fn text(value: &Value) -> String {
 /// P01's command line for a step, in the flow's words: `${var}` becomes a quoted input.
 fn as_flow_command(args: &[&str]) -> String {
     args.iter()
-        .map(|a| match a.strip_prefix("${").and_then(|a| a.strip_suffix('}')) {
-            Some(var) => format!("\"{{{{ inputs.{var} }}}}\""),
-            None => (*a).to_owned(),
-        })
+        .map(
+            |a| match a.strip_prefix("${").and_then(|a| a.strip_suffix('}')) {
+                Some(var) => format!("\"{{{{ inputs.{var} }}}}\""),
+                None => (*a).to_owned(),
+            },
+        )
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -137,7 +139,10 @@ fn problems(flow: &Value) -> Vec<String> {
         }
         for used in output_ref.captures_iter(&body) {
             if !earlier.contains(&used[1]) {
-                found.push(format!("task {name} uses outputs of {}, not an earlier task", &used[1]));
+                found.push(format!(
+                    "task {name} uses outputs of {}, not an earlier task",
+                    &used[1]
+                ));
             }
         }
         earlier.insert(name.to_owned());
@@ -191,29 +196,46 @@ fn a_broken_flow_fails_each_check() {
     let no_namespace = broken(&|f| {
         f.as_mapping_mut().unwrap().remove("namespace");
     });
-    assert!(no_namespace.iter().any(|p| p.contains("`namespace`")), "{no_namespace:?}");
-    let python = broken(&|f| f["tasks"][2]["type"] = "io.kestra.plugin.scripts.python.Script".into());
-    assert!(python.iter().any(|p| p.contains("silver_count has type")), "{python:?}");
+    assert!(
+        no_namespace.iter().any(|p| p.contains("`namespace`")),
+        "{no_namespace:?}"
+    );
+    let python =
+        broken(&|f| f["tasks"][2]["type"] = "io.kestra.plugin.scripts.python.Script".into());
+    assert!(
+        python.iter().any(|p| p.contains("silver_count has type")),
+        "{python:?}"
+    );
     let other_step = broken(&|f| {
         f["tasks"][2]["commands"][0] = "docker exec jm sh /opt/rtde/flink/bin/other.sh".into()
     });
     assert!(
-        other_step.iter().any(|p| p.contains("silver_count does not run P01's step")),
+        other_step
+            .iter()
+            .any(|p| p.contains("silver_count does not run P01's step")),
         "{other_step:?}"
     );
     let undeclared = broken(&|f| f["tasks"][3]["commands"][0] = "echo {{ inputs.nope }}".into());
-    assert!(undeclared.iter().any(|p| p.contains("undeclared input nope")), "{undeclared:?}");
-    let later = broken(&|f| {
-        f["tasks"][0]["commands"][0] = "echo {{ outputs.dbt_build.vars.x }}".into()
-    });
-    assert!(later.iter().any(|p| p.contains("not an earlier task")), "{later:?}");
+    assert!(
+        undeclared
+            .iter()
+            .any(|p| p.contains("undeclared input nope")),
+        "{undeclared:?}"
+    );
+    let later =
+        broken(&|f| f["tasks"][0]["commands"][0] = "echo {{ outputs.dbt_build.vars.x }}".into());
+    assert!(
+        later.iter().any(|p| p.contains("not an earlier task")),
+        "{later:?}"
+    );
 }
 
 #[test]
 fn the_stage_passes_every_required_input_and_its_script_is_valid_shell() {
     let flow = read_yaml("pipelines/07-kestra-orchestrated/flow.yaml");
-    let script = std::fs::read_to_string(repo().join("pipelines/07-kestra-orchestrated/run_flow.sh"))
-        .unwrap();
+    let script =
+        std::fs::read_to_string(repo().join("pipelines/07-kestra-orchestrated/run_flow.sh"))
+            .unwrap();
     let posted: BTreeSet<&str> = Regex::new(r#"-F "([A-Za-z0-9_]+)="#)
         .unwrap()
         .captures_iter(&script)
@@ -223,7 +245,10 @@ fn the_stage_passes_every_required_input_and_its_script_is_valid_shell() {
     for input in inputs {
         let name = input["id"].as_str().unwrap();
         if input.get("defaults").is_none() {
-            assert!(posted.contains(name), "run_flow.sh does not post the input {name}");
+            assert!(
+                posted.contains(name),
+                "run_flow.sh does not post the input {name}"
+            );
         }
     }
     for name in &posted {
@@ -244,7 +269,13 @@ fn the_stage_passes_every_required_input_and_its_script_is_valid_shell() {
         .collect();
     assert_eq!(
         args[..5],
-        ["sh", "/opt/rtde/kestra/run_flow.sh", "${storage}", "${broker}", "${project}"]
+        [
+            "sh",
+            "/opt/rtde/kestra/run_flow.sh",
+            "${storage}",
+            "${broker}",
+            "${project}"
+        ]
     );
     for shell in ["sh", "bash"] {
         let out = Command::new(shell)
