@@ -27,9 +27,10 @@ fn rtde_in(instance: &str, args: &[&str]) -> Output {
         // (shared/compose/flink.yaml, P01's compose.yaml).
         .env("RTDE_FLINK_UI_PORT", "0")
         .env("RTDE_FLINK_METRICS_PORT", "0")
-        // The orchestrators' UIs (P18's Prefect, P09's Dagster) likewise.
+        // The orchestrators' UIs (P18's Prefect, P09's Dagster, P08's Airflow) likewise.
         .env("RTDE_PREFECT_UI_PORT", "0")
         .env("RTDE_DAGSTER_UI_PORT", "0")
+        .env("RTDE_AIRFLOW_UI_PORT", "0")
         .args(args)
         .output()
         .expect("running rtde");
@@ -590,6 +591,98 @@ fn p18_runs_end_to_end_on_tansu_with_prefect_running_p01s_steps() {
     let column = |name: &str| header.iter().position(|h| h == name).unwrap();
     let row = rows.records().next().unwrap().unwrap();
     assert_eq!(&row[0], "p18");
+    assert_eq!(&row[column("substituted_broker")], "tansu");
+    assert_eq!(&row[column("substituted_storage")], "files");
+}
+
+// ---- Issue #21: orchestrated P01 (P08 Airflow) ----
+
+/// P08 on tansu with files storage: P01's stack with Airflow really driving the steps. rtde
+/// triggers one run of the DAG Airflow's DAG processor parsed at startup through Airflow's
+/// REST API and waits for Airflow's end state; the DAG's four tasks ran P01's Flink job, its
+/// Silver count and the dbt build in the stack's own containers, each recorded in run.json
+/// with Airflow's start, end and state, in the DAG's order; P01's checks (Bronze, Silver,
+/// dead letters, every dbt test with Gold equal to the oracle) pass, with the substitutions
+/// recorded.
+#[test]
+fn p08_runs_end_to_end_on_tansu_with_airflow_running_p01s_steps() {
+    require_images(&[
+        "rtde/rtde:0.1.0",
+        "rtde/dbt:1.11.16",
+        "rtde/tansu:0.6.0",
+        "rtde/flink:2.0.1-pypi",
+        "rtde/airflow:3.1.8",
+    ]);
+    let (run, table) = bench_passes("p08", &["--broker", "tansu", "--var", "storage=files"], 5);
+    let metrics = &run["metrics"];
+    assert_eq!(metrics["bronze_rows"], metrics["oracle_bronze_rows"]);
+    assert_eq!(metrics["dead_letters"], metrics["oracle_dead_letters"]);
+    assert_eq!(metrics["airflow_tasks_succeeded"], 4.0, "{metrics}");
+    assert_ran_images(
+        &run,
+        &[
+            "rtde/airflow:3.1.8",
+            "rtde/flink:2.0.1-pypi",
+            "rtde/tansu:0.6.0",
+        ],
+    );
+    let stages: Vec<&str> = run["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            "topics",
+            "generate",
+            "raw_offsets",
+            "airflow_dag",
+            "dead_letters"
+        ]
+    );
+
+    // Airflow's own account of the run: each task instance once, succeeded, one after another.
+    let stage = run["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "airflow_dag")
+        .unwrap();
+    let tasks = stage["tasks"].as_array().unwrap();
+    let names: Vec<&str> = tasks.iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "submit_flink_job",
+            "wait_flink_job",
+            "silver_count",
+            "dbt_build"
+        ]
+    );
+    let at = |task: &serde_json::Value, field: &str| {
+        task[field]
+            .as_str()
+            .unwrap()
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .unwrap()
+    };
+    for pair in tasks.windows(2) {
+        assert!(
+            at(&pair[1], "started_at") >= at(&pair[0], "ended_at"),
+            "{pair:?}"
+        );
+    }
+    for task in tasks {
+        assert_eq!(task["state"], "success", "{task}");
+    }
+
+    let mut rows = csv::Reader::from_reader(table.as_bytes());
+    let header = rows.headers().unwrap().clone();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let row = rows.records().next().unwrap().unwrap();
+    assert_eq!(&row[0], "p08");
     assert_eq!(&row[column("substituted_broker")], "tansu");
     assert_eq!(&row[column("substituted_storage")], "files");
 }
