@@ -1,40 +1,32 @@
-"""Bronze job: Kafka topic → Iceberg table lake.bronze.raw_trips, bad messages → the DLQ topic.
+"""Bronze job: Kafka topic → the Bronze table, bad messages → the DLQ topic.
 
 Two Structured Streaming queries over one Kafka source, both with `trigger(availableNow=True)`:
 each reads the topic's backlog as it stands when the job starts, then stops, so the job ends
 when the messages the generator sent are in Bronze (a job that finishes, not a sleep).
 
 - Bronze: every message that is a JSON object (transforms.bronze), with its Kafka partition,
-  offset and timestamp, appended to Iceberg; the checkpoint makes the append exactly-once.
+  offset and timestamp, appended to the table; the checkpoint makes the append exactly-once.
+  The table's format is RTDE_TABLE_FORMAT's (tables.py): Iceberg `lake.bronze.raw_trips`
+  (P02, P05), a Delta table (P13) or a Hudi table, inserted (P22).
 - Dead letters: every other message, key and value unchanged, to the topic
   `taxi.raw_trips.dlq` (at-least-once, as every Kafka sink is).
 
 Prints `bronze_rows=N`: the rows of the Bronze table once both queries are done.
 """
 
-from common import BRONZE_TABLE, lake_session, setting
+from common import setting
 from pyspark.sql import functions as F
 
+import tables
 import transforms
-
-BRONZE_DDL = f"""
-create table if not exists {BRONZE_TABLE} (
-    {", ".join(f"`{name}` {kind.simpleString()}" for name, kind in transforms.BRONZE_FIELDS)},
-    kafka_partition int,
-    kafka_offset bigint,
-    kafka_timestamp timestamp
-)
-using iceberg
-tblproperties ('format-version' = '2')
-"""
 
 
 def main():
     bootstrap = setting("RTDE_KAFKA_BOOTSTRAP", "broker:9092")
     checkpoints = setting("RTDE_SPARK_CHECKPOINTS", "/data/spark/checkpoints")
-    spark = lake_session("rtde-bronze")
-    spark.sql(f"create namespace if not exists {BRONZE_TABLE.rsplit('.', 1)[0]}")
-    spark.sql(BRONZE_DDL)
+    lake = tables.chosen()
+    spark = lake.session("rtde-bronze")
+    lake.create(spark, "bronze")
 
     raw = (
         spark.readStream.format("kafka")
@@ -54,12 +46,13 @@ def main():
     )
     classified = transforms.classify(raw)
     queries = [
-        transforms.bronze(classified, keep=("kafka_partition", "kafka_offset", "kafka_timestamp"))
-        .writeStream.format("iceberg")
-        .outputMode("append")
-        .option("checkpointLocation", f"{checkpoints}/bronze")
-        .trigger(availableNow=True)
-        .toTable(BRONZE_TABLE),
+        lake.append_stream(
+            transforms.bronze(
+                classified, keep=("kafka_partition", "kafka_offset", "kafka_timestamp")
+            ),
+            "bronze",
+            f"{checkpoints}/bronze",
+        ),
         transforms.dead_letters(classified)
         .select("key", "value")
         .writeStream.format("kafka")
@@ -71,7 +64,7 @@ def main():
     ]
     for query in queries:
         query.awaitTermination()
-    print(f"bronze_rows={spark.table(BRONZE_TABLE).count()}", flush=True)
+    print(f"bronze_rows={lake.read(spark, 'bronze').count()}", flush=True)
     spark.stop()
 
 
