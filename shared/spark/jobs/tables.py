@@ -50,7 +50,8 @@ COLUMNS = {"bronze": BRONZE_COLUMNS, "silver": SILVER_COLUMNS}
 FOLDERS = {"bronze": "bronze/raw_trips", "silver": "silver/trips"}
 
 
-def _ddl(identifier: str, table: str, using: str, properties: str = "") -> str:
+def ddl(identifier: str, table: str, using: str, properties: str = "") -> str:
+    """CREATE TABLE IF NOT EXISTS of Bronze or Silver with their columns (COLUMNS)."""
     columns = ",\n    ".join(f"{name} {kind}" for name, kind in COLUMNS[table])
     return f"create table if not exists {identifier} (\n    {columns}\n)\nusing {using}\n{properties}"
 
@@ -123,10 +124,16 @@ class Iceberg:
             f"{prefix}.client.region": setting("RTDE_S3_REGION", "us-east-1"),
         })
 
+    def create_sql(self, table: str) -> str:
+        return ddl(self.identifiers[table], table, "iceberg",
+                    "tblproperties ('format-version' = '2')")
+
+    def merge_sql(self, table: str) -> str:
+        return _merge(self.identifiers[table])
+
     def create(self, spark: SparkSession, table: str):
-        identifier = self.identifiers[table]
-        spark.sql(f"create namespace if not exists {identifier.rsplit('.', 1)[0]}")
-        spark.sql(_ddl(identifier, table, "iceberg", "tblproperties ('format-version' = '2')"))
+        spark.sql(f"create namespace if not exists {self.identifiers[table].rsplit('.', 1)[0]}")
+        spark.sql(self.create_sql(table))
 
     def append_stream(self, frame: DataFrame, table: str, checkpoint: str) -> StreamingQuery:
         return (
@@ -142,7 +149,7 @@ class Iceberg:
 
     def merge(self, batch: DataFrame, table: str):
         batch.createOrReplaceTempView("silver_batch")
-        batch.sparkSession.sql(_merge(self.identifiers[table]))
+        batch.sparkSession.sql(self.merge_sql(table))
 
     def read(self, spark: SparkSession, table: str) -> DataFrame:
         return spark.table(self.identifiers[table])
@@ -193,8 +200,17 @@ class Delta(_Folders):
             **_s3a(),
         })
 
+    def create_sql(self, table: str) -> str:
+        # Silver's zone-less times need Delta's timestampNtz table feature: named, not left to
+        # the writer's inference.
+        return ddl(self.identifier(table), table, "delta",
+                    "tblproperties ('delta.feature.timestampNtz' = 'supported')")
+
+    def merge_sql(self, table: str) -> str:
+        return _merge(self.identifier(table))
+
     def create(self, spark: SparkSession, table: str):
-        spark.sql(_ddl(self.identifier(table), table, "delta"))
+        spark.sql(self.create_sql(table))
 
     def append_stream(self, frame: DataFrame, table: str, checkpoint: str) -> StreamingQuery:
         return (
@@ -210,7 +226,7 @@ class Delta(_Folders):
 
     def merge(self, batch: DataFrame, table: str):
         batch.createOrReplaceTempView("silver_batch")
-        batch.sparkSession.sql(_merge(self.identifier(table)))
+        batch.sparkSession.sql(self.merge_sql(table))
 
     def read(self, spark: SparkSession, table: str) -> DataFrame:
         return spark.read.format("delta").load(self.path(table))
@@ -263,8 +279,9 @@ class Hudi(_Folders):
             **self.keys[table],
             "hoodie.datasource.write.table.type": "COPY_ON_WRITE",
             "hoodie.datasource.write.partitionpath.field": "",
+            # Not partitioned: one empty partition path, whatever the key's fields.
             "hoodie.datasource.write.keygenerator.class":
-                "org.apache.hudi.keygen.ComplexKeyGenerator",
+                "org.apache.hudi.keygen.NonpartitionedKeyGenerator",
             # No Hive metastore in the stack: the table is its folder.
             "hoodie.datasource.hive_sync.enable": "false",
         }
@@ -296,13 +313,18 @@ class Hudi(_Folders):
         # selects the contract's columns only.
         return spark.readStream.format("hudi").load(self.path(table))
 
-    def merge(self, batch: DataFrame, table: str):
-        zoned = batch.select(*[
+    @staticmethod
+    def zoned(batch: DataFrame) -> DataFrame:
+        """Each timestamp_ntz column as a Spark `timestamp` of the same wall-clock time in the
+        session's zone (UTC in the stack: shared/spark/conf/spark-defaults.conf)."""
+        return batch.select(*[
             F.col(field.name).cast(T.TimestampType()).alias(field.name)
             if isinstance(field.dataType, T.TimestampNTZType) else F.col(field.name)
             for field in batch.schema.fields
         ])
-        zoned.write.format("hudi").options(**self.options(table)).mode("append").save(
+
+    def merge(self, batch: DataFrame, table: str):
+        self.zoned(batch).write.format("hudi").options(**self.options(table)).mode("append").save(
             self.path(table))
 
     def read(self, spark: SparkSession, table: str) -> DataFrame:
