@@ -759,6 +759,129 @@ fn dbt_build_on_delta_silver_passes_every_test_and_equals_the_oracle() -> Result
     )
 }
 
+/// P13 as far as it runs here: the Spark jobs' transforms (`shared/spark/jobs/transforms.py`,
+/// PySpark local mode through `shared/spark/local/run_local.py`, as P02's engine test) make
+/// Silver from the generator's JSON lines; that Silver, written as a Delta table, is what dbt's
+/// delta source reads. delta-spark's jars are on Maven Central, which this machine does not
+/// reach, so the Delta table is written by delta-rs from the Spark job's rows (three appends,
+/// as a streaming job commits) rather than by the job's own Delta writer (tables.Delta).
+#[test]
+fn p13_spark_silver_as_a_delta_table_builds_every_test_and_equals_the_oracle() -> Result<()> {
+    let prepared = Prepared::new()?;
+    prepared.silver_from_parquet()?;
+    let spark = prepared.path("spark");
+    let counts = run(Command::new(&prepared.venv.python)
+        .arg(repo_root().join("shared/spark/local/run_local.py"))
+        .arg("--events")
+        .arg(prepared.path("bronze.jsonl"))
+        .arg("--oracle")
+        .arg(prepared.path("oracle.json"))
+        .arg("--out")
+        .arg(&spark))
+    .context("the Spark transforms in local mode (pyspark in requirements-dev.txt, Java 17)")?;
+    ensure!(
+        json!(value_of(&counts, "silver_rows")?.parse::<u64>()?) == prepared.oracle["silver_rows"],
+        "Spark's Silver must hold the oracle's rows: {counts}"
+    );
+    let table = prepared.path("p13_delta_trips");
+    let written = run(Command::new(&prepared.venv.python)
+        .arg(repo_root().join("tests/support/silver_lake.py"))
+        .arg("delta")
+        .arg("--silver")
+        .arg(spark.join("silver"))
+        .arg("--table")
+        .arg(&table))?;
+    let root = value_of(&written, "table")?;
+    // The Delta table of Spark's rows holds exactly the reference Silver, with its types.
+    prepared.assert_lake_holds_silver(&format!("delta_scan('{root}')"))?;
+    prepared.build_on_lake(
+        json!({"silver_source": "delta", "silver_delta_path": root}),
+        "p13.duckdb",
+    )
+}
+
+/// P22's snapshot stage (`pipelines/22-hudi-cdc-storage/snapshot/hudi_silver.py`, what the
+/// stack runs before dbt) on a Hudi copy-on-write table with an upsert: the table is written by
+/// hand for the test (`local/hudi_glob.py`: the first file group inserted in an earlier
+/// version, then upserted to Silver's values; no Hudi writer installs here), the stage exports
+/// the latest snapshot that hudi-rs reads by the timeline, and dbt (P22's plain DuckDB target)
+/// builds on the export with every test passing and Gold equal to the oracle. A glob over the
+/// same table would hold the superseded versions too (tests/engine_hudi.rs).
+#[test]
+fn p22_hudi_snapshot_stage_gives_dbt_silver_that_builds_every_test_and_equals_the_oracle()
+-> Result<()> {
+    let prepared = Prepared::new()?;
+    prepared.silver_from_parquet()?;
+    let table = prepared.path("p22_hudi_trips");
+    let written = run(Command::new(&prepared.venv.python)
+        .arg(repo_root().join("pipelines/22-hudi-cdc-storage/local/hudi_glob.py"))
+        .arg("--silver")
+        .arg(prepared.path("silver/silver.parquet"))
+        .arg("--table")
+        .arg(&table))?;
+    ensure!(
+        value_of(&written, "glob_rows")? != value_of(&written, "silver_rows")?,
+        "the table must hold superseded versions for the test to mean anything: {written}"
+    );
+    let export = prepared.path("hudi_snapshot/silver.parquet");
+    let vars_file = prepared.path("hudi_snapshot/dbt_vars.json");
+    let stage = run(Command::new(&prepared.venv.python)
+        .arg(repo_root().join("pipelines/22-hudi-cdc-storage/snapshot/hudi_silver.py"))
+        .arg("--table")
+        .arg(&table)
+        .arg("--out")
+        .arg(&export)
+        .arg("--vars-out")
+        .arg(&vars_file))?;
+    ensure!(
+        json!(value_of(&stage, "snapshot_rows")?.parse::<u64>()?) == prepared.oracle["silver_rows"],
+        "the snapshot must hold the oracle's Silver rows: {stage}"
+    );
+    let vars: Value = serde_json::from_str(&fs::read_to_string(&vars_file)?)?;
+    ensure!(
+        vars == json!({"silver_source": "parquet", "silver_path": export}),
+        "the stage's dbt vars must name its export: {vars}"
+    );
+    ensure!(
+        prepared.silver_difference("silver", "hudi_snapshot")? == 0,
+        "the snapshot must hold exactly the reference Silver's rows"
+    );
+    // The same column types as the reference Silver (zone-less timestamps again).
+    let describe = |path: PathBuf| {
+        run(Command::new(&prepared.venv.python).args([
+            "-c",
+            &format!(
+                "import duckdb; print(duckdb.sql(\"describe from '{}'\").fetchall())",
+                path.display()
+            ),
+        ]))
+    };
+    assert_eq!(
+        describe(export)?,
+        describe(prepared.path("silver/silver.parquet"))?,
+        "the snapshot's columns and types must be the contract's"
+    );
+
+    let build = prepared.dbt(&["build"], "hudi_snapshot", "p22.duckdb")?;
+    let statuses = test_statuses(&prepared.run_results()?);
+    let data_tests = every_test_passed(&build, &statuses, "on the Hudi snapshot")?;
+    ensure!(
+        data_tests >= MIN_DATA_TESTS
+            && statuses
+                .iter()
+                .filter(|(id, _)| id.contains("matches_oracle"))
+                .count()
+                == 4,
+        "{data_tests} data tests ran on the Hudi snapshot, the floor is {MIN_DATA_TESTS} with \
+         the four oracle comparisons: {statuses:?}"
+    );
+    ensure!(
+        prepared.gold("p22.duckdb")? == prepared.oracle["gold"],
+        "Gold built from the Hudi snapshot must equal the oracle"
+    );
+    Ok(())
+}
+
 #[test]
 fn one_cent_changed_in_silver_fails_the_oracle_check() -> Result<()> {
     let prepared = Prepared::new()?;

@@ -5,8 +5,9 @@
 //!
 //! `pipelines/22-hudi-cdc-storage/local/hudi_glob.py` writes the reference Silver of the engine
 //! tests' generation as a Hudi table by hand (no Hudi writer installs here: Spark's Hudi bundle
-//! is on Maven Central): one insert commit in two file groups, then an upsert of the first
-//! group's rows, each fare a cent higher.
+//! is on Maven Central): one insert commit in two file groups, the first group's rows in an
+//! earlier version (each fare a cent lower), then an upsert of that group to Silver's values.
+//! P22's snapshot stage on the same table, and dbt on its export, are in tests/dbt_project.rs.
 //!
 //! Needs the repo's `.venv` (hudi, DuckDB, pyarrow: requirements-dev.txt).
 

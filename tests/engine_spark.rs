@@ -8,7 +8,10 @@
 //! and compares: counts with the oracle, Silver's column names and types, Bronze's and
 //! Silver's rows, and the dead letters, message for message; the same again on messages the
 //! generator never sends. The Kafka source and the Iceberg and Kafka sinks of the stack's jobs
-//! need jars this machine cannot download; they are not run here.
+//! need jars this machine cannot download; they are not run here. What of the jobs' table
+//! formats (Iceberg for P02/P05, Delta for P13, Hudi for P22) can be checked without their
+//! jars is checked by `shared/spark/local/check_tables.py`: their SQL parses, their columns
+//! are what the jobs write, Hudi's timestamps keep their wall-clock times.
 //!
 //! Needs the repo's `.venv` with requirements-dev.txt installed (pyspark, duckdb) and Java 17.
 
@@ -448,5 +451,44 @@ fn the_continuous_queries_follow_arriving_events_and_stop_cleanly_on_sigint() ->
             "{name} after the continuous run: {counts}"
         );
     }
+
+/// What of the jobs' table formats (`shared/spark/jobs/tables.py`) PySpark can check without
+/// their jars (`shared/spark/local/check_tables.py`): Iceberg's and Delta's CREATE TABLE and
+/// MERGE statements parse in Spark 3.5's SQL parser, their column lists are the types the jobs
+/// write (Bronze's fields and Kafka columns, the Silver transforms.silver makes), and Hudi's
+/// writer turns Silver's zone-less times into UTC timestamps of the same wall-clock time.
+#[test]
+fn the_table_formats_statements_parse_and_their_columns_are_what_the_jobs_write() -> Result<()> {
+    let generated = Generated::new()?;
+    let outputs = generated.run_both("events.jsonl", "events")?;
+    let out = run(Command::new(python())
+        .arg(repo_root().join("shared/spark/local/check_tables.py"))
+        .arg("--silver")
+        .arg(outputs.spark_dir.join("silver")))?;
+    let parsed: Vec<&str> = out
+        .lines()
+        .filter_map(|line| line.strip_prefix("parsed="))
+        .collect();
+    assert_eq!(
+        parsed,
+        [
+            "iceberg.create_bronze CreateTable",
+            "iceberg.create_silver CreateTable",
+            "iceberg.merge_silver MergeIntoTable",
+            "delta.create_bronze CreateTable",
+            "delta.create_silver CreateTable",
+            "delta.merge_silver MergeIntoTable",
+        ],
+        "{out}"
+    );
+    let counts = parse_counts(&out);
+    assert_eq!(counts["bronze_schema_matches"], json!(1), "{out}");
+    assert_eq!(counts["silver_schema_matches"], json!(1), "{out}");
+    assert_eq!(
+        counts["hudi_zoned_timestamps"],
+        json!(2),
+        "pickup and drop-off: {out}"
+    );
+    assert_eq!(counts["hudi_zoned_rows_differing"], json!(0), "{out}");
     Ok(())
 }

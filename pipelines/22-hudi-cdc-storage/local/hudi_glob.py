@@ -8,10 +8,12 @@ Writes Silver's rows as a Hudi copy-on-write table, by hand (no Hudi writer inst
 Spark's Hudi bundle comes from Maven Central), as Hudi 0.x lays one out: `.hoodie/` with
 `hoodie.properties` and the timeline (`<instant>.commit.requested`, `.inflight`, `.commit`
 holding the write stats), and base files `<fileId>_<writeToken>_<instant>.parquet` with
-Hudi's five meta columns. Commit 1 inserts every row into two file groups; commit 2 upserts
-the rows of the first group (each `fare_amount` one cent higher), which on a copy-on-write
-table rewrites that group's whole file under the new instant and leaves the old version in
-place until the cleaner runs.
+Hudi's five meta columns. Timestamps are written zoned (UTC), as P22's Spark job writes them
+(shared/spark/jobs/tables.py). Commit 1 inserts every row into two file groups, the first
+group's rows in an earlier version (each `fare_amount` one cent lower); commit 2 upserts
+that group's rows to Silver's values, which on a copy-on-write table rewrites the group's
+whole file under the new instant and leaves the old version in place until the cleaner runs.
+The table's latest snapshot is therefore exactly Silver.
 
 Prints `silver_rows` (Silver's rows), `hudi_snapshot_rows` (hudi-rs's read), `glob_rows`
 (DuckDB's `read_parquet` over every base file), `upserted_rows` and `snapshot_upserts_seen`
@@ -44,6 +46,15 @@ PROPERTIES = {
 GROUPS = ["3a1e7b5c-0000-4000-8000-000000000001-0", "3a1e7b5c-0000-4000-8000-000000000002-0"]
 
 
+def zoned(rows):
+    """Each zone-less timestamp column as UTC instants of the same wall-clock time."""
+    for index, field in enumerate(rows.schema):
+        if pa.types.is_timestamp(field.type) and field.type.tz is None:
+            rows = rows.set_column(index, field.name, rows.column(index).cast(
+                pa.timestamp(field.type.unit, tz="UTC")))
+    return rows
+
+
 def write_slice(table, root, file_id, instant, rows):
     name = f"{file_id}_0-1-0_{instant}.parquet"
     meta = {
@@ -72,21 +83,23 @@ def main():
     parser.add_argument("--table", required=True, type=Path)
     args = parser.parse_args()
     silver = pq.read_table(args.silver)
-    root = args.table
+    root = args.table.resolve()
     shutil.rmtree(root, ignore_errors=True)
     (root / ".hoodie").mkdir(parents=True)
     (root / ".hoodie/hoodie.properties").write_text(
         "".join(f"{k}={v}\n" for k, v in PROPERTIES.items()))
 
+    silver = zoned(silver)
     half = silver.num_rows // 2
     first, second = silver.slice(0, half), silver.slice(half)
-    commit(root, "20240201000000000", [
-        write_slice(silver, root, GROUPS[0], "20240201000000000", first),
-        write_slice(silver, root, GROUPS[1], "20240201000000000", second)], "INSERT")
     fare = first.schema.field("fare_amount").type
-    upserted = first.set_column(
+    stale = first.set_column(
         first.schema.get_field_index("fare_amount"), "fare_amount",
-        pc.add(first.column("fare_amount"), pa.scalar(0.01).cast(fare)).cast(fare))
+        pc.subtract(first.column("fare_amount"), pa.scalar(0.01).cast(fare)).cast(fare))
+    commit(root, "20240201000000000", [
+        write_slice(silver, root, GROUPS[0], "20240201000000000", stale),
+        write_slice(silver, root, GROUPS[1], "20240201000000000", second)], "INSERT")
+    upserted = first
     commit(root, "20240202000000000", [
         write_slice(silver, root, GROUPS[0], "20240202000000000", upserted)], "UPSERT")
 

@@ -1,11 +1,13 @@
-"""Bronze job: Kafka topic → Iceberg table lake.bronze.raw_trips, bad messages → the DLQ topic.
+"""Bronze job: Kafka topic → the Bronze table, bad messages → the DLQ topic.
 
 Two Structured Streaming queries over one Kafka source, both with `trigger(availableNow=True)`:
 each reads the topic's backlog as it stands when the job starts, then stops, so the job ends
 when the messages the generator sent are in Bronze (a job that finishes, not a sleep).
 
 - Bronze: every message that is a JSON object (transforms.bronze), with its Kafka partition,
-  offset and timestamp, appended to Iceberg; the checkpoint makes the append exactly-once.
+  offset and timestamp, appended to the table; the checkpoint makes the append exactly-once.
+  The table's format is RTDE_TABLE_FORMAT's (tables.py): Iceberg `lake.bronze.raw_trips`
+  (P02, P05), a Delta table (P13) or a Hudi table, inserted (P22).
 - Dead letters: every other message, key and value unchanged, to the topic
   `taxi.raw_trips.dlq` (at-least-once, as every Kafka sink is).
 
@@ -15,30 +17,19 @@ Under a sustained load the same two queries run continuously (continuous.py star
 a processing-time trigger through `start`).
 """
 
-from common import BRONZE_TABLE, lake_session, setting
+from common import setting
 from pyspark.sql import functions as F
 
+import tables
 import transforms
 
-BRONZE_DDL = f"""
-create table if not exists {BRONZE_TABLE} (
-    {", ".join(f"`{name}` {kind.simpleString()}" for name, kind in transforms.BRONZE_FIELDS)},
-    kafka_partition int,
-    kafka_offset bigint,
-    kafka_timestamp timestamp
-)
-using iceberg
-tblproperties ('format-version' = '2')
-"""
 
-
-def start(spark, trigger: dict):
+def start(spark, lake, trigger: dict):
     """Creates Bronze if needed and starts its two queries with `trigger` (DataStreamWriter's
     keywords: `availableNow=True`, `processingTime="2 seconds"`); returns them."""
     bootstrap = setting("RTDE_KAFKA_BOOTSTRAP", "broker:9092")
     checkpoints = setting("RTDE_SPARK_CHECKPOINTS", "/data/spark/checkpoints")
-    spark.sql(f"create namespace if not exists {BRONZE_TABLE.rsplit('.', 1)[0]}")
-    spark.sql(BRONZE_DDL)
+    lake.create(spark, "bronze")
 
     raw = (
         spark.readStream.format("kafka")
@@ -58,12 +49,14 @@ def start(spark, trigger: dict):
     )
     classified = transforms.classify(raw)
     return [
-        transforms.bronze(classified, keep=("kafka_partition", "kafka_offset", "kafka_timestamp"))
-        .writeStream.format("iceberg")
-        .outputMode("append")
-        .option("checkpointLocation", f"{checkpoints}/bronze")
-        .trigger(**trigger)
-        .toTable(BRONZE_TABLE),
+        lake.append_stream(
+            transforms.bronze(
+                classified, keep=("kafka_partition", "kafka_offset", "kafka_timestamp")
+            ),
+            "bronze",
+            f"{checkpoints}/bronze",
+            trigger,
+        ),
         transforms.dead_letters(classified)
         .select("key", "value")
         .writeStream.format("kafka")
@@ -76,10 +69,11 @@ def start(spark, trigger: dict):
 
 
 def main():
-    spark = lake_session("rtde-bronze")
-    for query in start(spark, {"availableNow": True}):
+    lake = tables.chosen()
+    spark = lake.session("rtde-bronze")
+    for query in start(spark, lake, {"availableNow": True}):
         query.awaitTermination()
-    print(f"bronze_rows={spark.table(BRONZE_TABLE).count()}", flush=True)
+    print(f"bronze_rows={lake.read(spark, 'bronze').count()}", flush=True)
     spark.stop()
 
 

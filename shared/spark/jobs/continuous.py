@@ -14,21 +14,23 @@ and prints `bronze_rows=N` and `silver_rows=N`.
 
 from pathlib import Path
 
-from common import BRONZE_TABLE, SILVER_TABLE, lake_session, read_window, run_until_signalled, setting
+from common import read_window, run_until_signalled, setting
 
 import bronze
 import silver
+import tables
 
 
 def main():
     window_start, window_end = read_window(Path(setting("RTDE_ORACLE", "/data/oracle.json")))
     trigger = {"processingTime": setting("RTDE_SPARK_TRIGGER", "2 seconds")}
-    spark = lake_session("rtde-continuous")
-    queries = bronze.start(spark, trigger)
-    queries.append(silver.start(spark, trigger, window_start, window_end))
+    lake = tables.chosen()
+    spark = lake.session("rtde-continuous")
+    queries = bronze.start(spark, lake, trigger)
+    queries.append(silver.start(spark, lake, trigger, window_start, window_end))
     run_until_signalled(spark, queries)
-    print(f"bronze_rows={spark.table(BRONZE_TABLE).count()}", flush=True)
-    print(f"silver_rows={spark.table(SILVER_TABLE).count()}", flush=True)
+    print(f"bronze_rows={lake.read(spark, 'bronze').count()}", flush=True)
+    print(f"silver_rows={lake.read(spark, 'silver').count()}", flush=True)
     spark.stop()
 
 
