@@ -451,6 +451,8 @@ fn the_continuous_queries_follow_arriving_events_and_stop_cleanly_on_sigint() ->
             "{name} after the continuous run: {counts}"
         );
     }
+    Ok(())
+}
 
 /// What of the jobs' table formats (`shared/spark/jobs/tables.py`) PySpark can check without
 /// their jars (`shared/spark/local/check_tables.py`): Iceberg's and Delta's CREATE TABLE and
