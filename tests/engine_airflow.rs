@@ -247,7 +247,7 @@ impl Drop for Standalone {
             if matches!(self.child.try_wait(), Ok(Some(_))) {
                 break;
             }
-            std::thread::sleep(Duration::from_millis(200));
+            std::thread::sleep(Duration::from_millis(200)); // poll interval, deadline above
         }
         let _ = killpg(group, Signal::SIGKILL);
         let _ = self.child.wait();
