@@ -242,6 +242,11 @@ pub struct RunOptions {
     /// Leave the stack running after the run (prints how to stop it).
     #[arg(long)]
     pub keep_up: bool,
+    /// With several pipelines, run them in rounds: the first run of each, then the second of
+    /// each, and so on, so that a change in the machine's load falls on all of them alike
+    /// (what a comparison between them needs). Without it, each pipeline's runs come together.
+    #[arg(long)]
+    pub interleave: bool,
     /// The results folder (relative to the root): run records go to OUT/<id>/<time>-<run id>/,
     /// the results and runs tables to OUT/results.csv and OUT/runs.csv. The curated
     /// comparison is `--out pipelines/comparison` (what `make nightly` passes).

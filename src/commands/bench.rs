@@ -179,103 +179,86 @@ async fn run_all(
     let total = options.warmup + options.runs;
     let mut code = exit::OK;
     let mut skipped = false;
-    for pipeline in pipelines {
-        for name in vars.keys() {
-            if !pipeline.variables.contains_key(name) {
-                ctx.reporter.event(Event::Warning(format!(
-                    "{} has no variable `{name}`; the value is not used",
-                    pipeline.id
-                )));
-            }
+    let mut benches: Vec<Bench> = pipelines
+        .iter()
+        .map(|pipeline| Bench::new(ctx, pipeline, &vars, load.as_ref()))
+        .collect();
+    for (at, index) in order(benches.len(), total, options.interleave) {
+        let bench = &mut benches[at];
+        if bench.ended {
+            continue;
         }
-        // Only the pipeline's own variables reach its run: `bench-all --broker tansu` must
-        // not record a broker on a pipeline that has none (it would read as a substitution).
-        let mut own: BTreeMap<String, String> = vars
-            .iter()
-            .filter(|(name, _)| pipeline.variables.contains_key(*name))
-            .map(|(name, value)| (name.clone(), value.clone()))
-            .collect();
-        if let Some(load) = &load {
-            own.insert("events".into(), load.events().to_string());
-        }
-        let mut records: Vec<RunRecord> = Vec::new();
-        let mut dirs: Vec<String> = Vec::new();
-        let mut failed = false;
-        for index in 0..total {
-            let spec = RunSpec {
-                pipeline,
-                overrides: &own,
-                out_dir: &out_dir,
-                keep_up: options.keep_up && index + 1 == total,
-                run_index: index,
-                total_runs: total,
-                warmup: index < options.warmup,
-                sampling,
-                load,
-            };
-            let outcome = match harness.run(&spec).await {
-                Ok(outcome) => outcome,
-                Err(e) if continue_on_error && unavailable(&e) => {
-                    let why = format!("{e:#}");
-                    ctx.reporter
-                        .event(Event::Warning(format!("{} skipped: {why}", pipeline.id)));
-                    let row = summary::skipped_row(
-                        &pipeline.id,
-                        &pipeline.name,
-                        &pipeline.tier,
-                        &pipeline.stack,
-                        &why,
-                    );
-                    table::upsert(&results_path, row)?;
-                    skipped = true;
-                    break;
-                }
-                Err(e) => return Err(e),
-            };
-            let status = outcome.record.status;
-            if status == RunStatus::Interrupted {
-                return Ok(exit::INTERRUPTED);
+        let pipeline = bench.pipeline;
+        let spec = RunSpec {
+            pipeline,
+            overrides: &bench.own,
+            out_dir: &out_dir,
+            keep_up: options.keep_up && index + 1 == total,
+            run_index: index,
+            total_runs: total,
+            warmup: index < options.warmup,
+            sampling,
+            load,
+        };
+        let outcome = match harness.run(&spec).await {
+            Ok(outcome) => outcome,
+            Err(e) if continue_on_error && unavailable(&e) => {
+                let why = format!("{e:#}");
+                ctx.reporter
+                    .event(Event::Warning(format!("{} skipped: {why}", pipeline.id)));
+                let row = summary::skipped_row(
+                    &pipeline.id,
+                    &pipeline.name,
+                    &pipeline.tier,
+                    &pipeline.stack,
+                    &why,
+                );
+                table::upsert(&results_path, row)?;
+                skipped = true;
+                bench.ended = true;
+                continue;
             }
-            let environment_error = outcome.environment_error;
-            dirs.push(
-                outcome
-                    .run_dir
-                    .strip_prefix(&ctx.root)
-                    .unwrap_or(&outcome.run_dir)
-                    .display()
-                    .to_string(),
-            );
-            runs_table::upsert(
-                &runs_path,
-                &outcome.record,
-                dirs.last().expect("just pushed"),
+            Err(e) => return Err(e),
+        };
+        let status = outcome.record.status;
+        if status == RunStatus::Interrupted {
+            return Ok(exit::INTERRUPTED);
+        }
+        let environment_error = outcome.environment_error;
+        bench.dirs.push(
+            outcome
+                .run_dir
+                .strip_prefix(&ctx.root)
+                .unwrap_or(&outcome.run_dir)
+                .display()
+                .to_string(),
+        );
+        runs_table::upsert(
+            &runs_path,
+            &outcome.record,
+            bench.dirs.last().expect("just pushed"),
+        )?;
+        bench.records.push(outcome.record);
+        if load.is_some() {
+            freshness::upsert_sustained(&results_path, &bench.rows())?;
+        } else if bench.records.iter().any(|r| !r.warmup) {
+            table::upsert(
+                &results_path,
+                summary::row_from_runs(&bench.records, &bench.dirs),
             )?;
-            records.push(outcome.record);
-            if load.is_some() {
-                let rows: Vec<RunRow> = records
-                    .iter()
-                    .zip(&dirs)
-                    .map(|(record, dir)| RunRow::from_record(record, dir))
-                    .collect();
-                freshness::upsert_sustained(&results_path, &rows)?;
-            } else if records.iter().any(|r| !r.warmup) {
-                table::upsert(&results_path, summary::row_from_runs(&records, &dirs))?;
-            }
-            if let Some(why) = environment_error {
-                return Err(Error::Environment(why).into());
-            }
-            if status != RunStatus::Passed {
-                failed = true;
-                break;
-            }
         }
-        let rows: Vec<RunRow> = records
-            .iter()
-            .zip(&dirs)
-            .map(|(record, dir)| RunRow::from_record(record, dir))
-            .collect();
+        if let Some(why) = environment_error {
+            return Err(Error::Environment(why).into());
+        }
+        let failed = status != RunStatus::Passed;
+        if !failed && index + 1 < total {
+            continue;
+        }
+        bench.ended = true;
         ctx.reporter
-            .event(Event::BenchSummary(Box::new(summary::bench_summary(&rows))));
+            .event(Event::BenchSummary(Box::new(summary::bench_summary(
+                &bench.rows(),
+            ))));
         if failed {
             code = exit::FAILED;
             if !continue_on_error && pipelines.len() > 1 {
@@ -295,6 +278,73 @@ async fn run_all(
     Ok(code)
 }
 
+/// One pipeline's runs so far in a bench.
+struct Bench<'p> {
+    pipeline: &'p Pipeline,
+    /// Only the pipeline's own variables reach its run: `bench-all --broker tansu` must not
+    /// record a broker on a pipeline that has none (it would read as a substitution).
+    own: BTreeMap<String, String>,
+    records: Vec<RunRecord>,
+    dirs: Vec<String>,
+    /// Its runs are over: all done, one failed, or it was skipped.
+    ended: bool,
+}
+
+impl<'p> Bench<'p> {
+    fn new(
+        ctx: &Context,
+        pipeline: &'p Pipeline,
+        vars: &BTreeMap<String, String>,
+        load: Option<&LoadSpec>,
+    ) -> Bench<'p> {
+        for name in vars.keys() {
+            if !pipeline.variables.contains_key(name) {
+                ctx.reporter.event(Event::Warning(format!(
+                    "{} has no variable `{name}`; the value is not used",
+                    pipeline.id
+                )));
+            }
+        }
+        let mut own: BTreeMap<String, String> = vars
+            .iter()
+            .filter(|(name, _)| pipeline.variables.contains_key(*name))
+            .map(|(name, value)| (name.clone(), value.clone()))
+            .collect();
+        if let Some(load) = load {
+            own.insert("events".into(), load.events().to_string());
+        }
+        Bench {
+            pipeline,
+            own,
+            records: Vec::new(),
+            dirs: Vec::new(),
+            ended: false,
+        }
+    }
+
+    fn rows(&self) -> Vec<RunRow> {
+        self.records
+            .iter()
+            .zip(&self.dirs)
+            .map(|(record, dir)| RunRow::from_record(record, dir))
+            .collect()
+    }
+}
+
+/// The (pipeline, run index) pairs in the order they run: each pipeline's runs together, or
+/// with `interleave` in rounds (every pipeline's run 0, then every pipeline's run 1, …).
+fn order(pipelines: usize, runs: u32, interleave: bool) -> Vec<(usize, u32)> {
+    if interleave {
+        (0..runs)
+            .flat_map(|index| (0..pipelines).map(move |at| (at, index)))
+            .collect()
+    } else {
+        (0..pipelines)
+            .flat_map(|at| (0..runs).map(move |index| (at, index)))
+            .collect()
+    }
+}
+
 /// The run could not even start because an image of its stack cannot be had here.
 fn unavailable(err: &anyhow::Error) -> bool {
     err.chain().any(|cause| {
@@ -303,4 +353,22 @@ fn unavailable(err: &anyhow::Error) -> bool {
             Some(Error::ImagesUnavailable(_))
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interleaved_runs_go_in_rounds_and_the_others_pipeline_by_pipeline() {
+        assert_eq!(
+            order(2, 3, false),
+            [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2)]
+        );
+        assert_eq!(
+            order(2, 3, true),
+            [(0, 0), (1, 0), (0, 1), (1, 1), (0, 2), (1, 2)]
+        );
+        assert_eq!(order(1, 2, true), order(1, 2, false));
+    }
 }
