@@ -23,6 +23,8 @@ pub struct Known {
 /// One heading of the report: its title and the sets of pipeline ids compared.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CrossCut {
+    /// The stack part that varies within each set (`orchestrator`, `storage`, …).
+    pub varies: &'static str,
     pub title: &'static str,
     pub sets: Vec<Vec<String>>,
 }
@@ -100,7 +102,11 @@ pub fn derive(known: &[Known]) -> Vec<CrossCut> {
             .collect();
         sets.sort();
         if !sets.is_empty() {
-            out.push(CrossCut { title, sets });
+            out.push(CrossCut {
+                varies,
+                title,
+                sets,
+            });
         }
     }
     out

@@ -9,6 +9,7 @@ use std::path::Path;
 
 use crate::report::chart;
 use crate::report::cross::{self, Known};
+use crate::report::overhead::{self, NotCompared};
 use crate::report::regression::RegressionReport;
 use crate::results::comparison::{self, Comparison, E2E, Metric, PipelineResult, relative_link};
 use crate::results::record::{Environment, RunStatus};
@@ -471,13 +472,22 @@ impl Renderer<'_> {
             .filter(|p| !p.substituted())
             .map(|p| (p.id(), p))
             .collect();
-        let cuts = cross::derive(&self.known());
+        let known = self.known();
+        let cuts = cross::derive(&known);
         if cuts.is_empty() {
             out.push_str("No two known pipelines differ in one part of their stack only.\n\n");
         }
-        for cross::CrossCut { title, sets } in &cuts {
+        for cross::CrossCut {
+            varies,
+            title,
+            sets,
+        } in &cuts
+        {
             let _ = writeln!(out, "### {title}\n");
             for set in sets {
+                if *varies == "orchestrator" && self.overhead(set, &known, out) {
+                    continue;
+                }
                 let names: Vec<&str> = set.iter().map(String::as_str).collect();
                 let present: Vec<&PipelineResult> = set
                     .iter()
@@ -550,6 +560,119 @@ impl Renderer<'_> {
                 let _ = writeln!(out, "\n{}.\n", notes.join("; "));
             }
         }
+    }
+
+    /// An orchestrated set as each orchestrated pipeline's overhead over the member that has
+    /// no orchestrator; `false` (nothing written) when the set has no such member. Unlike the
+    /// other comparisons this one takes substituted runs, when both sides ran on the same
+    /// substitution: the orchestrator is what differs, on whatever stack both ran.
+    fn overhead(&self, set: &[String], known: &[Known], out: &mut String) -> bool {
+        let orchestrator = |id: &str| {
+            known
+                .iter()
+                .find(|k| k.id == id)
+                .and_then(|k| k.stack.get("orchestrator"))
+                .map(String::as_str)
+        };
+        let Some(base_id) = set.iter().find(|id| orchestrator(id) == Some("none")) else {
+            return false;
+        };
+        let result = |id: &str| {
+            self.input
+                .comparison
+                .pipelines
+                .iter()
+                .find(|p| p.id() == id)
+        };
+        let mut rows = Vec::new();
+        let mut notes = Vec::new();
+        let mut missing = Vec::new();
+        for id in set.iter().filter(|id| *id != base_id) {
+            let (Some(own), Some(base)) = (result(id), result(base_id)) else {
+                missing.push(id.as_str());
+                continue;
+            };
+            match overhead::of(own, base) {
+                Ok(figures) => rows.push((own, figures)),
+                Err(NotCompared::Substitutions {
+                    own: used,
+                    base: base_used,
+                }) => {
+                    let on = |s: &str| {
+                        if s.is_empty() {
+                            "the manifest's stack".to_string()
+                        } else {
+                            s.to_string()
+                        }
+                    };
+                    notes.push(format!(
+                        "{id} ran on {} and {base_id} on {}: not compared",
+                        on(&used),
+                        on(&base_used)
+                    ));
+                }
+                Err(NotCompared::NoRuns) => missing.push(id.as_str()),
+            }
+        }
+        if !rows.is_empty() {
+            let _ = writeln!(
+                out,
+                "Each orchestrated pipeline against **{base_id}**, the stack it drives, on the \
+                 same machine and the same substitutions. Δ E2E is the median of every \
+                 difference between one of its runs and one of {base_id}'s (Hodges–Lehmann), \
+                 with the distribution-free interval of that shift and its coverage; the other \
+                 Δ columns are differences of medians. The orchestrator's services are those \
+                 that ran in its stack and in none of {base_id}'s runs. A substituted stack \
+                 measures the orchestrator on that stack: a cost, not a ranking.\n"
+            );
+            out.push_str(
+                "| Pipeline | Runs (base) | Δ E2E [s] | Interval of Δ [s] | Δ startup [s] | \
+                 Δ peak mem [MiB] | Δ CPU [s] | The orchestrator's services | Their peak \
+                 [MiB] | Their CPU [s] |\n\
+                 |:---|---:|---:|:---|---:|---:|---:|:---|---:|---:|\n",
+            );
+            let signed = |v: Option<f64>, decimals: usize| {
+                v.map_or_else(|| "–".to_string(), |v| format!("{v:+.decimals$}"))
+            };
+            let plain = |v: Option<f64>, decimals: usize| {
+                v.map_or_else(|| "–".to_string(), |v| format!("{v:.decimals$}"))
+            };
+            for (p, o) in &rows {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} ({}) | {:+.1} | {:+.1} … {:+.1} ({:.0} %) | {} | {} | {} | {} | {} | {} |",
+                    self.pipeline_cell(p),
+                    o.runs,
+                    o.base_runs,
+                    o.e2e.estimate,
+                    o.e2e.low,
+                    o.e2e.high,
+                    o.e2e.confidence * 100.0,
+                    signed(o.startup_s, 1),
+                    signed(o.peak_mem_mb, 0),
+                    signed(o.cpu_s, 1),
+                    if o.services.is_empty() {
+                        "–".to_string()
+                    } else {
+                        o.services.join(", ")
+                    },
+                    plain(o.services_peak_mb, 0),
+                    plain(o.services_cpu_s, 1),
+                );
+            }
+            out.push('\n');
+        }
+        if !missing.is_empty() {
+            notes.push(if result(base_id).is_none() {
+                format!("not yet benchmarked ({base_id}, the stack they drive, has no results)")
+            } else {
+                format!("not yet benchmarked: {}", missing.join(", "))
+            });
+        }
+        if !notes.is_empty() {
+            let _ = writeln!(out, "- {}: {}.\n", set.join(" vs "), notes.join("; "));
+        }
+        true
     }
 
     fn noise(&self, out: &mut String) {

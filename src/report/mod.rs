@@ -9,6 +9,7 @@ pub mod chart;
 pub mod cross;
 pub mod freshness;
 pub mod markdown;
+pub mod overhead;
 pub mod paths_md;
 pub mod regression;
 pub mod results_md;

@@ -297,6 +297,7 @@ mod tests {
             record: None,
             samples: Vec::new(),
             failed_checks: Vec::new(),
+            services: Vec::new(),
         }
     }
 

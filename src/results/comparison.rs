@@ -246,6 +246,29 @@ pub struct PipelineResult {
     pub samples: Vec<MemorySample>,
     /// Checks that failed in any counted run, read from those runs' run.json files.
     pub failed_checks: Vec<FailedCheck>,
+    /// Each counted run's resources per service, in run order, for the runs whose run.json
+    /// could be read (what an orchestrator's own containers cost over the stack it drives).
+    pub services: Vec<BTreeMap<String, ServiceUse>>,
+}
+
+/// One service's resources in one run, over its containers (a one-off service may have had
+/// several): the highest peak working set of any of them and their CPU time together.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ServiceUse {
+    pub peak_mb: f64,
+    pub cpu_s: f64,
+}
+
+fn services_of(record: &RunRecord) -> BTreeMap<String, ServiceUse> {
+    let mut services: BTreeMap<String, ServiceUse> = BTreeMap::new();
+    for container in record.resources.iter().flat_map(|r| &r.containers) {
+        let used = services.entry(container.service.clone()).or_default();
+        used.peak_mb = used
+            .peak_mb
+            .max(container.peak_working_set_bytes as f64 / (1024.0 * 1024.0));
+        used.cpu_s += container.cpu_s;
+    }
+    services
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -451,13 +474,18 @@ pub fn load(sources: &Sources) -> Result<Comparison> {
                 .collect();
             let (record, samples) = read_run_folder(sources.root, &row.run_dir, &mut warnings);
             let mut failed_checks = Vec::new();
-            for run in runs.iter().filter(|r| r.checks_passed < r.checks_total) {
+            let mut services = Vec::new();
+            for run in &runs {
                 if run.run_dir == row.run_dir {
+                    services.extend(record.as_ref().map(services_of));
                     continue;
                 }
                 let (other, _) = read_run_folder(sources.root, &run.run_dir, &mut warnings);
                 if let Some(other) = other {
-                    failed_checks.extend(failed_checks_of(&other, &run.run_dir));
+                    if run.checks_passed < run.checks_total {
+                        failed_checks.extend(failed_checks_of(&other, &run.run_dir));
+                    }
+                    services.push(services_of(&other));
                 }
             }
             if let Some(record) = &record {
@@ -470,6 +498,7 @@ pub fn load(sources: &Sources) -> Result<Comparison> {
                 record,
                 samples,
                 failed_checks,
+                services,
             }
         })
         .collect();
@@ -576,6 +605,7 @@ mod tests {
             record: None,
             samples: Vec::new(),
             failed_checks: Vec::new(),
+            services: Vec::new(),
         };
         assert!(!result("", "").substituted());
         assert_eq!(result("tansu", "").substitution(), "tansu");

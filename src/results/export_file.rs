@@ -138,6 +138,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Vec<PipelineResult>> {
                 record: None,
                 samples: Vec::new(),
                 failed_checks: Vec::new(),
+                services: Vec::new(),
             }
         })
         .collect())
