@@ -1065,6 +1065,42 @@ fn p10_clickhouse_sql_on_chdb_serves_dbts_fact_table_as_the_oracles_gold() -> Re
         }
     }
 
+    // serve.py's ClickHouse engine, its HTTP requests answered by a stand-in server that
+    // runs each statement on the same chDB session (shared/serving/local/stand_in.py): the
+    // stack's `serve` stage, but for the server. With another password it is refused.
+    let over_http = |password: &str| {
+        run_unchecked(
+            Command::new(&prepared.venv.python)
+                .arg(repo_root().join("shared/serving/local/stand_in.py"))
+                .args(["--engine", "clickhouse", "--chdb"])
+                .arg(prepared.path("chdb"))
+                .args(["--", "query", "--engine", "clickhouse", "--url", "{url}"])
+                .arg("--queries")
+                .arg(repo_root().join("pipelines/10-serving-comparison/clickhouse"))
+                .arg("--oracle")
+                .arg(prepared.path("oracle.json"))
+                .env("RTDE_CLICKHOUSE_PASSWORD", password),
+        )
+    };
+    let http = over_http("rtde")?;
+    ensure!(
+        http.status.success(),
+        "serve.py over HTTP failed:\n{}",
+        shown(&http)
+    );
+    assert_eq!(
+        value_of(&stdout_of(&http), "serving_lists_equal")?,
+        "4",
+        "{}",
+        shown(&http)
+    );
+    let refused = over_http("not-the-password")?;
+    assert!(
+        !refused.status.success() && shown(&refused).contains("ClickHouse refused"),
+        "another password must be refused:\n{}",
+        shown(&refused)
+    );
+
     // One trip moved to the next pickup hour: its date, borough and payment type are the
     // same, so exactly the hourly list differs.
     let moved = prepared.path("serving/moved_hour.parquet");
