@@ -18,6 +18,11 @@
 //!   every card of Metabase's dashboard file is one of them and charts columns it returns;
 //!   Superset's dataset is that table with exactly its columns (the import itself runs on
 //!   real Superset in tests/engine_superset.rs; the queries on chDB in tests/dbt_project.rs);
+//! - P10's metabase/provision.py against a stand-in of Metabase's API
+//!   (tests/fixtures/metabase/stand_in.py; Metabase cannot run here): it waits for health,
+//!   sets Metabase up, adds the ClickHouse database with the credentials from the
+//!   environment, posts one native card per comparison query with that query's SQL and the
+//!   dashboard holding the four; a Metabase that never turns healthy fails it at its deadline;
 //! - serve.py itself against a stand-in broker of each engine (shared/serving/local/stand_in.py,
 //!   which speaks each engine's query protocol and answers with the oracle's Gold): the
 //!   answers are found equal, and one trip more in one list is one list unequal.
@@ -30,7 +35,7 @@ mod tools;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 
 use anyhow::{Context, Result};
 use serde_json::{Value, json};
@@ -404,6 +409,91 @@ fn p10s_queries_and_dashboards_read_the_table_its_clickhouse_sql_creates() -> Re
             |err| format!("{err:#}").contains("borough_name is not a column of fct_trips")
         ),
         "{stale:?}"
+    );
+    Ok(())
+}
+
+/// provision.py run against the Metabase stand-in; its output and the calls it made.
+fn provision_against_stand_in(healthy_after: i32, timeout: &str) -> Result<(Output, Vec<Value>)> {
+    let dir = tempfile::Builder::new()
+        .prefix("rtde-metabase-")
+        .tempdir()?;
+    let record = dir.path().join("calls.json");
+    let out = Command::new(python())
+        .arg(repo_root().join("tests/fixtures/metabase/stand_in.py"))
+        .arg("--record")
+        .arg(&record)
+        .args(["--healthy-after", &healthy_after.to_string()])
+        .args(["--", "--url", "{url}", "--timeout", timeout, "--dashboard"])
+        .arg(repo_root().join("pipelines/10-serving-comparison/metabase/dashboard.json"))
+        .env("RTDE_CLICKHOUSE_PASSWORD", "from-the-environment")
+        .output()?;
+    let calls: Vec<Value> = serde_json::from_str(&fs::read_to_string(&record)?)?;
+    Ok((out, calls))
+}
+
+#[test]
+fn p10s_metabase_provisioning_posts_the_dashboard_of_the_four_queries() -> Result<()> {
+    let (out, calls) = provision_against_stand_in(2, "60")?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("metabase_cards=4"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let posted = |path: &str| -> Vec<&Value> {
+        calls
+            .iter()
+            .filter(|c| c["method"] == "POST" && c["path"] == path)
+            .map(|c| &c["body"])
+            .collect()
+    };
+    assert_eq!(
+        calls.iter().filter(|c| c["path"] == "/api/health").count(),
+        3,
+        "health polled until ok: {calls:?}"
+    );
+    assert_eq!(posted("/api/setup").len(), 1, "{calls:?}");
+    let databases = posted("/api/database");
+    assert_eq!(databases.len(), 1, "{calls:?}");
+    assert_eq!(databases[0]["engine"], "clickhouse");
+    assert_eq!(databases[0]["details"]["host"], "clickhouse");
+    assert_eq!(databases[0]["details"]["password"], "from-the-environment");
+    let queries = repo_root().join("pipelines/10-serving-comparison/clickhouse");
+    let mut expected: Vec<String> = ["daily", "borough", "payment_type", "hourly"]
+        .iter()
+        .map(|n| fs::read_to_string(queries.join(format!("{n}.sql"))))
+        .collect::<Result<_, _>>()?;
+    let mut sent: Vec<String> = posted("/api/card")
+        .iter()
+        .map(|card| {
+            assert_eq!(card["dataset_query"]["type"], "native", "{card}");
+            card["dataset_query"]["native"]["query"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    expected.sort();
+    sent.sort();
+    assert_eq!(
+        sent, expected,
+        "one card per comparison query, with its SQL"
+    );
+    let placed = calls
+        .iter()
+        .find(|c| c["method"] == "PUT")
+        .context("the dashboard's cards were never placed")?;
+    assert_eq!(
+        placed["body"]["dashcards"].as_array().map(Vec::len),
+        Some(4)
+    );
+
+    let (out, _) = provision_against_stand_in(-1, "2")?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && stderr.contains("not healthy after 2"),
+        "a Metabase that never turns healthy must fail the provisioning: {stderr}"
     );
     Ok(())
 }
