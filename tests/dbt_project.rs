@@ -17,6 +17,11 @@
 //! Materialize cannot run here either: the project compiled for `materialize` (dbt-materialize,
 //! no server needed) must parse in sqlglot's Materialize dialect.
 //!
+//! P10 serves dbt's fact table from ClickHouse, which cannot run here either: the fct_trips
+//! that dbt builds, exported by `export_fact.py`, is loaded through P10's ClickHouse SQL and
+//! served by `shared/serving/serve.py` on chDB (ClickHouse's engine in process, the repo's
+//! `.venv`), the same SQL and driver the stack's ClickHouse server is given.
+//!
 //! Needs the repo's `.venv` with `requirements-dev.txt` installed (CI's `.ci/run` makes it) and
 //! PostgreSQL's server programs (Debian's `postgresql` package); a missing tool fails the test
 //! with what to install.
@@ -932,6 +937,208 @@ fn one_cent_changed_in_silver_fails_the_oracle_check() -> Result<()> {
         prepared.gold("tampered.duckdb")?,
         prepared.oracle["gold"],
         "the tampered Gold must differ from the oracle"
+    );
+    Ok(())
+}
+
+/// `serve.py SUBCOMMAND --engine chdb --url SESSION ARGS…`: its stdout and stderr.
+fn serve_on_chdb(prepared: &Prepared, subcommand: &str, args: &[&str]) -> Result<Output> {
+    run_unchecked(
+        Command::new(&prepared.venv.python)
+            .arg(repo_root().join("shared/serving/serve.py"))
+            .args([subcommand, "--engine", "chdb", "--url"])
+            .arg(prepared.path("chdb"))
+            .args(args),
+    )
+}
+
+/// Loads a fact table's Parquet file through P10's load.sql, as the stack's
+/// `clickhouse_load` stage does, then asks `serve.py wait --silver` for the rows it holds.
+fn load_p10(prepared: &Prepared, parquet: &Path) -> Result<Output> {
+    let load = serve_on_chdb(
+        prepared,
+        "load",
+        &[
+            "--sql",
+            &repo_root()
+                .join("pipelines/10-serving-comparison/clickhouse/load.sql")
+                .display()
+                .to_string(),
+            "--var",
+            &format!("fact_parquet={}", parquet.display()),
+        ],
+    )?;
+    ensure!(load.status.success(), "load.sql failed:\n{}", shown(&load));
+    let oracle = prepared.path("oracle.json").display().to_string();
+    serve_on_chdb(
+        prepared,
+        "wait",
+        &[
+            "--table",
+            "fct_trips",
+            "--oracle",
+            &oracle,
+            "--silver",
+            "--timeout",
+            "2",
+        ],
+    )
+}
+
+/// P10's four comparison queries on chDB, each timed (one cold run, two warm).
+fn serve_p10(prepared: &Prepared) -> Result<String> {
+    let queries = repo_root().join("pipelines/10-serving-comparison/clickhouse");
+    let oracle = prepared.path("oracle.json").display().to_string();
+    let query = serve_on_chdb(
+        prepared,
+        "query",
+        &[
+            "--queries",
+            &queries.display().to_string(),
+            "--oracle",
+            &oracle,
+            "--repeat",
+            "3",
+        ],
+    )?;
+    ensure!(
+        query.status.success(),
+        "serve.py query failed:\n{}",
+        shown(&query)
+    );
+    Ok(stdout_of(&query))
+}
+
+fn shown(output: &Output) -> String {
+    format!(
+        "--- stdout ---\n{}\n--- stderr ---\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+#[test]
+fn p10_clickhouse_sql_on_chdb_serves_dbts_fact_table_as_the_oracles_gold() -> Result<()> {
+    let prepared = Prepared::new()?;
+    prepared.silver_from_parquet()?;
+    // P00's dbt stage: the whole build (a selection of fct_trips and its parents would also
+    // pick tests on models outside it).
+    let build = prepared.dbt(&["build"], "silver", "p10.duckdb")?;
+    ensure!(
+        build.status.success(),
+        "dbt build failed:\n{}",
+        stdout_of(&build)
+    );
+
+    // What the fact_export stage runs.
+    let fact = prepared.path("serving/fct_trips.parquet");
+    let export = run(Command::new(&prepared.venv.python)
+        .arg(script("export_fact.py"))
+        .arg("--duckdb")
+        .arg(prepared.path("p10.duckdb"))
+        .arg("--out")
+        .arg(&fact))?;
+    let silver_rows = prepared.oracle["silver_rows"].to_string();
+    assert_eq!(value_of(&export, "fact_rows")?, silver_rows, "{export}");
+
+    let held = load_p10(&prepared, &fact)?;
+    ensure!(
+        held.status.success(),
+        "serve.py wait failed:\n{}",
+        shown(&held)
+    );
+    let held = stdout_of(&held);
+    assert_eq!(value_of(&held, "served_rows")?, silver_rows, "{held}");
+    assert_eq!(
+        value_of(&held, "served_rows_expected")?,
+        silver_rows,
+        "{held}"
+    );
+
+    let served = serve_p10(&prepared)?;
+    assert_eq!(value_of(&served, "serving_lists")?, "4", "{served}");
+    assert_eq!(value_of(&served, "serving_lists_equal")?, "4", "{served}");
+    for name in ["daily", "borough", "payment_type", "hourly"] {
+        for run in ["cold", "warm"] {
+            let ms: f64 = value_of(&served, &format!("{name}_{run}_ms"))?.parse()?;
+            assert!(ms > 0.0, "{name}_{run}_ms must be a time: {served}");
+        }
+    }
+
+    // serve.py's ClickHouse engine, its HTTP requests answered by a stand-in server that
+    // runs each statement on the same chDB session (shared/serving/local/stand_in.py): the
+    // stack's `serve` stage, but for the server. With another password it is refused.
+    let over_http = |password: &str| {
+        run_unchecked(
+            Command::new(&prepared.venv.python)
+                .arg(repo_root().join("shared/serving/local/stand_in.py"))
+                .args(["--engine", "clickhouse", "--chdb"])
+                .arg(prepared.path("chdb"))
+                .args(["--", "query", "--engine", "clickhouse", "--url", "{url}"])
+                .arg("--queries")
+                .arg(repo_root().join("pipelines/10-serving-comparison/clickhouse"))
+                .arg("--oracle")
+                .arg(prepared.path("oracle.json"))
+                .env("RTDE_CLICKHOUSE_PASSWORD", password),
+        )
+    };
+    let http = over_http("rtde")?;
+    ensure!(
+        http.status.success(),
+        "serve.py over HTTP failed:\n{}",
+        shown(&http)
+    );
+    assert_eq!(
+        value_of(&stdout_of(&http), "serving_lists_equal")?,
+        "4",
+        "{}",
+        shown(&http)
+    );
+    let refused = over_http("not-the-password")?;
+    assert!(
+        !refused.status.success() && shown(&refused).contains("ClickHouse refused"),
+        "another password must be refused:\n{}",
+        shown(&refused)
+    );
+
+    // One trip moved to the next pickup hour: its date, borough and payment type are the
+    // same, so exactly the hourly list differs.
+    let moved = prepared.path("serving/moved_hour.parquet");
+    let sql = format!(
+        "copy (select * replace (case when trip_id = (select min(trip_id) from '{f}') \
+           then (pickup_hour + 1) % 24 else pickup_hour end as pickup_hour) from '{f}') \
+         to '{m}' (format parquet)",
+        f = fact.display(),
+        m = moved.display()
+    );
+    run(Command::new(&prepared.venv.python)
+        .args(["-c", &format!("import duckdb; duckdb.sql({sql:?})")]))?;
+    let held = load_p10(&prepared, &moved)?;
+    ensure!(
+        held.status.success(),
+        "serve.py wait failed:\n{}",
+        shown(&held)
+    );
+    let served = serve_p10(&prepared)?;
+    assert_eq!(value_of(&served, "serving_lists_equal")?, "3", "{served}");
+
+    // One trip missing: the table holds a row too few, which `wait` reports at its deadline.
+    let missing = prepared.path("serving/missing_row.parquet");
+    let sql = format!(
+        "copy (from '{f}' where trip_id != (select min(trip_id) from '{f}')) \
+         to '{m}' (format parquet)",
+        f = fact.display(),
+        m = missing.display()
+    );
+    run(Command::new(&prepared.venv.python)
+        .args(["-c", &format!("import duckdb; duckdb.sql({sql:?})")]))?;
+    let held = load_p10(&prepared, &missing)?;
+    let expected: u64 = silver_rows.parse()?;
+    assert!(
+        !held.status.success()
+            && shown(&held).contains(&format!("holds {} of {expected} rows", expected - 1)),
+        "a missing row must fail the wait:\n{}",
+        shown(&held)
     );
     Ok(())
 }

@@ -1,5 +1,6 @@
-//! The serving pipelines' engine files, P16 (Pinot) and P17 (Druid + Grafana), checked by what
-//! can check them here, where neither engine nor Grafana can run (no image registry):
+//! The serving pipelines' engine files, P16 (Pinot), P17 (Druid + Grafana) and P10 (ClickHouse +
+//! Superset + Metabase), checked by what can check them here, where none of those servers can
+//! run (no image registry):
 //!
 //! - Pinot's schema holds exactly the event's fields (shared/schemas/taxi_trip.schema.json)
 //!   with types that hold the JSON values, its nullable field with null handling on, the
@@ -13,6 +14,15 @@
 //!   them, parse with sqlglot (Druid's dialect; Pinot's Calcite SQL with sqlglot's default);
 //!   every Grafana panel shows one of Druid's queries; the provisioned data source is the one
 //!   the panels name;
+//! - P10's four ClickHouse queries read only the table and columns its load.sql creates;
+//!   every card of Metabase's dashboard file is one of them and charts columns it returns;
+//!   Superset's dataset is that table with exactly its columns (the import itself runs on
+//!   real Superset in tests/engine_superset.rs; the queries on chDB in tests/dbt_project.rs);
+//! - P10's metabase/provision.py against a stand-in of Metabase's API
+//!   (tests/fixtures/metabase/stand_in.py; Metabase cannot run here): it waits for health,
+//!   sets Metabase up, adds the ClickHouse database with the credentials from the
+//!   environment, posts one native card per comparison query with that query's SQL and the
+//!   dashboard holding the four; a Metabase that never turns healthy fails it at its deadline;
 //! - serve.py itself against a stand-in broker of each engine (shared/serving/local/stand_in.py,
 //!   which speaks each engine's query protocol and answers with the oracle's Gold): the
 //!   answers are found equal, and one trip more in one list is one list unequal.
@@ -25,7 +35,7 @@ mod tools;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 
 use anyhow::{Context, Result};
 use serde_json::{Value, json};
@@ -325,6 +335,165 @@ fn the_comparison_queries_parse_and_grafana_shows_druids() -> Result<()> {
             .as_ref()
             .is_err_and(|err| format!("{err:#}").contains("panels_matching=3")),
         "{stale:?}"
+    );
+    Ok(())
+}
+
+/// check_queries.py on P10's folder, with its Metabase and Superset files (or replacements).
+fn check_p10(metabase: &Path, superset: &Path) -> Result<String> {
+    let p10 = repo_root().join("pipelines/10-serving-comparison");
+    run(Command::new(python())
+        .arg(repo_root().join("shared/serving/local/check_queries.py"))
+        .args(["--engine", "clickhouse", "--queries"])
+        .arg(p10.join("clickhouse"))
+        .arg("--ddl")
+        .arg(p10.join("clickhouse/load.sql"))
+        .arg("--metabase")
+        .arg(metabase)
+        .arg("--superset")
+        .arg(superset))
+}
+
+fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+    fs::create_dir_all(to)?;
+    for entry in fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else {
+            fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn p10s_queries_and_dashboards_read_the_table_its_clickhouse_sql_creates() -> Result<()> {
+    let p10 = repo_root().join("pipelines/10-serving-comparison");
+    let metabase = p10.join("metabase/dashboard.json");
+    let superset = p10.join("superset/assets");
+    let checked = check_p10(&metabase, &superset)?;
+    for line in [
+        "queries_parsed=4",
+        "queries_on_ddl=4",
+        "metabase_cards=4",
+        "superset_charts=4",
+    ] {
+        assert!(checked.contains(line), "{line} missing: {checked}");
+    }
+
+    // The checks can fail: a Metabase card charting a column its query does not return, and
+    // a Superset chart grouping by a column the table has not.
+    let dir = tempfile::Builder::new().prefix("rtde-p10-").tempdir()?;
+    let mut dashboard = json_file("pipelines/10-serving-comparison/metabase/dashboard.json")?;
+    dashboard["cards"][3]["dimensions"] = json!(["pickup_hour"]);
+    let edited = dir.path().join("dashboard.json");
+    fs::write(&edited, dashboard.to_string())?;
+    let stale = check_p10(&edited, &superset);
+    assert!(
+        stale.as_ref().is_err_and(|err| {
+            let err = format!("{err:#}");
+            err.contains("charts pickup_hour") && err.contains("hourly.sql does not return")
+        }),
+        "{stale:?}"
+    );
+    let assets = dir.path().join("assets");
+    copy_tree(&superset, &assets)?;
+    let chart = assets.join("charts/borough.yaml");
+    let text = fs::read_to_string(&chart)?;
+    fs::write(&chart, text.replace("- pickup_borough", "- borough_name"))?;
+    let stale = check_p10(&metabase, &assets);
+    assert!(
+        stale.as_ref().is_err_and(
+            |err| format!("{err:#}").contains("borough_name is not a column of fct_trips")
+        ),
+        "{stale:?}"
+    );
+    Ok(())
+}
+
+/// provision.py run against the Metabase stand-in; its output and the calls it made.
+fn provision_against_stand_in(healthy_after: i32, timeout: &str) -> Result<(Output, Vec<Value>)> {
+    let dir = tempfile::Builder::new()
+        .prefix("rtde-metabase-")
+        .tempdir()?;
+    let record = dir.path().join("calls.json");
+    let out = Command::new(python())
+        .arg(repo_root().join("tests/fixtures/metabase/stand_in.py"))
+        .arg("--record")
+        .arg(&record)
+        .args(["--healthy-after", &healthy_after.to_string()])
+        .args(["--", "--url", "{url}", "--timeout", timeout, "--dashboard"])
+        .arg(repo_root().join("pipelines/10-serving-comparison/metabase/dashboard.json"))
+        .env("RTDE_CLICKHOUSE_PASSWORD", "from-the-environment")
+        .output()?;
+    let calls: Vec<Value> = serde_json::from_str(&fs::read_to_string(&record)?)?;
+    Ok((out, calls))
+}
+
+#[test]
+fn p10s_metabase_provisioning_posts_the_dashboard_of_the_four_queries() -> Result<()> {
+    let (out, calls) = provision_against_stand_in(2, "60")?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("metabase_cards=4"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let posted = |path: &str| -> Vec<&Value> {
+        calls
+            .iter()
+            .filter(|c| c["method"] == "POST" && c["path"] == path)
+            .map(|c| &c["body"])
+            .collect()
+    };
+    assert_eq!(
+        calls.iter().filter(|c| c["path"] == "/api/health").count(),
+        3,
+        "health polled until ok: {calls:?}"
+    );
+    assert_eq!(posted("/api/setup").len(), 1, "{calls:?}");
+    let databases = posted("/api/database");
+    assert_eq!(databases.len(), 1, "{calls:?}");
+    assert_eq!(databases[0]["engine"], "clickhouse");
+    assert_eq!(databases[0]["details"]["host"], "clickhouse");
+    assert_eq!(databases[0]["details"]["password"], "from-the-environment");
+    let queries = repo_root().join("pipelines/10-serving-comparison/clickhouse");
+    let mut expected: Vec<String> = ["daily", "borough", "payment_type", "hourly"]
+        .iter()
+        .map(|n| fs::read_to_string(queries.join(format!("{n}.sql"))))
+        .collect::<Result<_, _>>()?;
+    let mut sent: Vec<String> = posted("/api/card")
+        .iter()
+        .map(|card| {
+            assert_eq!(card["dataset_query"]["type"], "native", "{card}");
+            card["dataset_query"]["native"]["query"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    expected.sort();
+    sent.sort();
+    assert_eq!(
+        sent, expected,
+        "one card per comparison query, with its SQL"
+    );
+    let placed = calls
+        .iter()
+        .find(|c| c["method"] == "PUT")
+        .context("the dashboard's cards were never placed")?;
+    assert_eq!(
+        placed["body"]["dashcards"].as_array().map(Vec::len),
+        Some(4)
+    );
+
+    let (out, _) = provision_against_stand_in(-1, "2")?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && stderr.contains("not healthy after 2"),
+        "a Metabase that never turns healthy must fail the provisioning: {stderr}"
     );
     Ok(())
 }

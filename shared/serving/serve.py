@@ -1,14 +1,20 @@
 #!/usr/bin/env python3
 """Serve the four comparison queries from a real-time OLAP engine and check them.
 
-    serve.py wait  --engine pinot|druid --url URL --table T --oracle ORACLE.json \
-        [--deduplicated] [--timeout 600]
-    serve.py query --engine pinot|druid --url URL --queries DIR --oracle ORACLE.json [--repeat 5]
+    serve.py wait  --engine ENGINE --url URL --table T --oracle ORACLE.json \
+        [--deduplicated | --silver] [--timeout 600]
+    serve.py load  --engine clickhouse|chdb --url URL --sql FILE [--var NAME=VALUE ...]
+    serve.py query --engine ENGINE --url URL --queries DIR --oracle ORACLE.json [--repeat 5]
+
+ENGINE is pinot, druid, clickhouse or chdb.
 
 `wait` polls `SELECT COUNT(*) FROM T` until the engine holds the oracle's Bronze rows (its
 ingestion has reached the topic's end; with --deduplicated, for a table that keeps one row per
-trip_id, Bronze less the re-sent duplicates), printing `served_rows=N` and
-`served_rows_expected=N`. `query` renders DIR/{daily,borough,payment_type,
+trip_id, Bronze less the re-sent duplicates; with --silver, for a table loaded from Silver or
+dbt's fact table, the oracle's Silver rows), printing `served_rows=N` and
+`served_rows_expected=N`. `load` runs a ClickHouse SQL file statement by statement (split
+on `;` at line ends, as `clickhouse-client --multiquery` reads it), each `:'name'` filled in
+from --var. `query` renders DIR/{daily,borough,payment_type,
 hourly}.sql with the generation window from the oracle (`:'window_start'`, `:'window_end'`,
 as psql's variables) and each `:name` for which DIR/name.sql exists replaced by that file
 (psql's unquoted variables: the canonical Silver rules in the engine's SQL, written once for
@@ -21,16 +27,22 @@ Each query returns rows of (key, trips, revenue in dollars); revenue becomes int
 rounding, which is exact for sums of two-decimal amounts held as doubles at this size (an
 error below half a cent would need ~10^13 rows). Only the standard library: it runs in the dbt
 runner's image. Pinot is asked through its broker's /query/sql, Druid through its broker's
-/druid/v2/sql.
+/druid/v2/sql, ClickHouse through its HTTP interface (URL is http://HOST:8123; the user,
+password and database from RTDE_CLICKHOUSE_USER, RTDE_CLICKHOUSE_PASSWORD and
+RTDE_CLICKHOUSE_DATABASE, `rtde` each by default). chDB is ClickHouse's engine in process, for
+the tests where no ClickHouse server can run: URL is the folder of its session (kept between
+calls), and the `chdb` package is imported only for that engine.
 """
 
 import argparse
 import json
+import os
 import re
 import statistics
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -69,10 +81,17 @@ def render(text, variables):
     return VARIABLE.sub(literal, text)
 
 
-def post(url, body):
-    request = urllib.request.Request(
-        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
-    )
+def statements(sql):
+    """A ClickHouse SQL file's statements: split on `;` at line ends, comment lines dropped."""
+    text = "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
+    return [part.strip().rstrip(";") for part in (text + "\n").split(";\n") if part.strip()]
+
+
+def post(url, body, headers=None):
+    """POSTs `body` (JSON, or bytes as they are) and returns the JSON answer."""
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    headers = headers or {"Content-Type": "application/json"}
+    request = urllib.request.Request(url, data=data, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
             return json.loads(response.read())
@@ -80,8 +99,52 @@ def post(url, body):
         raise RuntimeError(f"{url} answered {err.code}: {err.read().decode(errors='replace')}")
 
 
+def clickhouse(url, sql):
+    """One statement through ClickHouse's HTTP interface; the rows of its answer."""
+    params = {
+        "database": os.environ.get("RTDE_CLICKHOUSE_DATABASE", "rtde"),
+        "default_format": "JSONCompact",
+        # Numbers as JSON numbers, not the quoted strings ClickHouse gives 64-bit integers.
+        "output_format_json_quote_64bit_integers": "0",
+    }
+    headers = {
+        "X-ClickHouse-User": os.environ.get("RTDE_CLICKHOUSE_USER", "rtde"),
+        "X-ClickHouse-Key": os.environ.get("RTDE_CLICKHOUSE_PASSWORD", "rtde"),
+    }
+    request = urllib.request.Request(
+        f"{url}/?{urllib.parse.urlencode(params)}", data=sql.encode(), headers=headers
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            text = response.read()
+    except urllib.error.HTTPError as err:
+        raise RuntimeError(f"ClickHouse refused the statement: "
+                           f"{err.read().decode(errors='replace')}\n{sql}")
+    return json.loads(text)["data"] if text.strip() else []
+
+
+CHDB_SESSIONS = {}
+
+
+def chdb(path, sql):
+    """One statement on chDB, in the session kept in the folder `path`; its rows."""
+    if path not in CHDB_SESSIONS:
+        from chdb import session  # only this engine needs it (the repo's .venv has it)
+
+        CHDB_SESSIONS[path] = session.Session(path)
+    try:
+        text = CHDB_SESSIONS[path].query(sql, "JSONCompact").bytes()
+    except RuntimeError as err:  # chDB's ChdbError is one
+        raise RuntimeError(f"chDB refused the statement: {err}\n{sql}")
+    return json.loads(text)["data"] if text.strip() else []
+
+
 def ask(engine, url, sql):
     """The rows of one query, as lists of values."""
+    if engine == "clickhouse":
+        return clickhouse(url, sql)
+    if engine == "chdb":
+        return chdb(url, sql)
     if engine == "pinot":
         # Null handling on: passenger_count IS NOT NULL must see the nulls that were sent
         # (the schema keeps them, enableColumnBasedNullHandling).
@@ -115,6 +178,8 @@ def wait(args):
     expected = oracle["bronze_rows"]
     if args.deduplicated:
         expected -= oracle["categories"]["duplicate"]
+    if args.silver:
+        expected = oracle["silver_rows"]
     deadline = time.monotonic() + args.timeout
     pause = 0.2
     while True:
@@ -138,10 +203,18 @@ def wait(args):
         pause = min(pause * 1.5, 3.0)
 
 
+def load(args):
+    variables = dict(var.split("=", 1) for var in args.var)
+    for statement in statements(Path(args.sql).read_text()):
+        ask(args.engine, args.url, render(statement, variables))
+
+
 def query(args):
     oracle = json.loads(Path(args.oracle).read_text())
     window = {"window_start": oracle["window"]["start"], "window_end": oracle["window"]["end"]}
     equal = 0
+    if args.engine == "chdb":
+        chdb(args.url, "SELECT 1")  # the session opened (the library loaded) before any timing
     for name in LISTS:
         sql = read_query(args.queries, name, window)
         times, rows = [], None
@@ -162,16 +235,30 @@ def query(args):
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    for name in ("wait", "query"):
+    for name in ("wait", "load", "query"):
         command = commands.add_parser(name)
-        command.add_argument("--engine", required=True, choices=["pinot", "druid"])
-        command.add_argument("--url", required=True, help="the engine's broker, http://HOST:PORT")
+        command.add_argument(
+            "--engine", required=True, choices=["pinot", "druid", "clickhouse", "chdb"]
+        )
+        command.add_argument(
+            "--url", required=True,
+            help="the engine's broker or server, http://HOST:PORT (chdb: its session's folder)",
+        )
     commands.choices["wait"].add_argument("--table", required=True)
     commands.choices["wait"].add_argument("--oracle", required=True)
-    commands.choices["wait"].add_argument(
+    rows = commands.choices["wait"].add_mutually_exclusive_group()
+    rows.add_argument(
         "--deduplicated", action="store_true", help="the table keeps one row per trip_id"
     )
+    rows.add_argument(
+        "--silver", action="store_true", help="the table holds Silver's rows (dbt's fact table)"
+    )
     commands.choices["wait"].add_argument("--timeout", type=float, default=600)
+    commands.choices["load"].add_argument("--sql", required=True, help="the SQL file to run")
+    commands.choices["load"].add_argument(
+        "--var", action="append", default=[], metavar="NAME=VALUE",
+        help="a value for :'NAME' in the file (psql's -v)",
+    )
     commands.choices["query"].add_argument("--queries", required=True, help="folder of NAME.sql")
     commands.choices["query"].add_argument("--oracle", required=True)
     commands.choices["query"].add_argument(
@@ -180,7 +267,9 @@ def main(argv):
     args = parser.parse_args(argv)
     if args.command == "query" and args.repeat < 2:
         parser.error("--repeat must be at least 2: one cold run and one warm")
-    {"wait": wait, "query": query}[args.command](args)
+    if args.command == "load" and args.engine not in ("clickhouse", "chdb"):
+        parser.error("load runs ClickHouse SQL: --engine clickhouse or chdb")
+    {"wait": wait, "load": load, "query": query}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -4,22 +4,20 @@
     serve_chdb.py --gold GOLD.json --oracle ORACLE.json
 
 Loads the two documents as serve.sh does (one `json String` row each, in `gold_doc` and
-`oracle_doc` of the database `rtde`), runs serve.sql statement by statement, and prints its
-last answer: `serving_lists=N` and `serving_lists_equal=M`.
+`oracle_doc` of the database `rtde`), runs serve.sql statement by statement (split as
+shared/serving/serve.py splits ClickHouse SQL), and prints its last answer:
+`serving_lists=N` and `serving_lists_equal=M`.
 """
 
 import argparse
+import sys
 from pathlib import Path
 
 from chdb import session
 
 HERE = Path(__file__).resolve().parent
-
-
-def statements(sql):
-    """serve.sql's statements: split on `;` at line ends, comment lines dropped."""
-    text = "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
-    return [part.strip() for part in text.split(";\n") if part.strip().rstrip(";")]
+sys.path.insert(0, str(HERE.parents[2] / "shared/serving"))
+from serve import statements  # noqa: E402 (found through the path just set)
 
 
 def main():
@@ -35,7 +33,7 @@ def main():
                  f"FROM file('{path.resolve()}', 'JSONAsString', 'json String')")
     answer = None
     for statement in statements((HERE / "serve.sql").read_text()):
-        answer = db.query(statement.rstrip(";"))
+        answer = db.query(statement)
     print(str(answer).replace("\t", "\n"), end="")
 
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Run serve.py against a stand-in for Pinot's or Druid's broker, for the tests.
+"""Run serve.py against a stand-in for Pinot's or Druid's broker or ClickHouse's server, for the tests.
 
     stand_in.py --engine pinot|druid --oracle ORACLE.json [--tamper LIST] -- SERVE_ARGS...
+    stand_in.py --engine clickhouse --chdb SESSION_DIR -- SERVE_ARGS...
 
 A stand-in, not the engine (neither can run here: no image registry): an HTTP server on
 127.0.0.1 that speaks the engine's query protocol as serve.py uses it (Pinot: POST
@@ -17,6 +18,13 @@ output and exit code are passed on.
 What this checks is serve.py: the requests, the conversion of answers into the oracle's
 shape, the comparison, the timings. Whether the engines answer the queries so is what an
 end-to-end run on a machine with a registry checks.
+
+For ClickHouse the stand-in speaks its HTTP interface as serve.py uses it (POST / with the
+statement as the body, `database`, `default_format=JSONCompact` and
+`output_format_json_quote_64bit_integers=0` as parameters, the user and password as
+X-ClickHouse-User / X-ClickHouse-Key, which must be the stack's local defaults, `rtde`) and
+answers by running the statement on chDB, ClickHouse's engine, in the session kept in
+SESSION_DIR (a table loaded there by `serve.py load --engine chdb`).
 """
 
 import argparse
@@ -24,13 +32,19 @@ import json
 import subprocess
 import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, HTTPServer, ThreadingHTTPServer
 from pathlib import Path
 
 # The key's alias in each query; the payment-type query selects its column unaliased.
 ALIASES = {"pickup_date": "daily", "borough": "borough", "pickup_hour": "hourly"}
 KEYS = {"daily": "date", "borough": "borough", "payment_type": "payment_type", "hourly": "hour"}
-PATHS = {"pinot": "/query/sql", "druid": "/druid/v2/sql"}
+PATHS = {"pinot": "/query/sql", "druid": "/druid/v2/sql", "clickhouse": "/"}
+CLICKHOUSE_PARAMS = {
+    "database": ["rtde"],
+    "default_format": ["JSONCompact"],
+    "output_format_json_quote_64bit_integers": ["0"],
+}
 
 
 def answer_rows(engine, oracle, tamper, sql):
@@ -46,6 +60,41 @@ def answer_rows(engine, oracle, tamper, sql):
         rows.append([row[KEYS[name]], trips, row["revenue_cents"] / 100])
     # The engine's order is not the oracle's: serve.py must sort.
     return list(reversed(rows))
+
+
+def clickhouse_handler(session_dir):
+    sessions = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def reply(self, status, data):
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_POST(self):
+            from chdb import session  # only the ClickHouse stand-in needs it
+
+            path, _, query = self.path.partition("?")
+            sql = self.rfile.read(int(self.headers["Content-Length"])).decode()
+            ok = (path == PATHS["clickhouse"]
+                  and urllib.parse.parse_qs(query) == CLICKHOUSE_PARAMS
+                  and self.headers.get("X-ClickHouse-User") == "rtde"
+                  and self.headers.get("X-ClickHouse-Key") == "rtde")
+            if not ok:
+                return self.reply(400, b"not the request shape serve.py is to send")
+            if "db" not in sessions:
+                sessions["db"] = session.Session(str(session_dir))
+            try:
+                answer = sessions["db"].query(sql, "JSONCompact").bytes()
+            except RuntimeError as err:
+                return self.reply(500, str(err).encode())
+            self.reply(200, answer)
+
+    return Handler
 
 
 def handler(engine, oracle, tamper):
@@ -81,15 +130,25 @@ def handler(engine, oracle, tamper):
 
 def main(argv):
     if "--" not in argv:
-        sys.exit("usage: stand_in.py --engine E --oracle O [--tamper LIST] -- SERVE_ARGS...")
+        sys.exit("usage: stand_in.py --engine E (--oracle O [--tamper LIST] | --chdb DIR) "
+                 "-- SERVE_ARGS...")
     split = argv.index("--")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engine", required=True, choices=sorted(PATHS))
-    parser.add_argument("--oracle", required=True, type=Path)
+    parser.add_argument("--oracle", type=Path, help="Pinot and Druid: the answers")
     parser.add_argument("--tamper", choices=sorted(KEYS))
+    parser.add_argument("--chdb", type=Path, help="ClickHouse: the chDB session that answers")
     args = parser.parse_args(argv[:split])
-    oracle = json.loads(args.oracle.read_text())
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler(args.engine, oracle, args.tamper))
+    if args.engine == "clickhouse":
+        if not args.chdb:
+            parser.error("the ClickHouse stand-in answers from chDB: give --chdb")
+        # One thread: chDB's session is asked one statement at a time.
+        server = HTTPServer(("127.0.0.1", 0), clickhouse_handler(args.chdb))
+    else:
+        if not args.oracle:
+            parser.error(f"the {args.engine} stand-in answers from the oracle: give --oracle")
+        oracle = json.loads(args.oracle.read_text())
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler(args.engine, oracle, args.tamper))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}"
     serve = Path(__file__).resolve().parent.parent / "serve.py"
