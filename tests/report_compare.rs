@@ -204,7 +204,7 @@ fn report_ranks_with_intervals_and_keeps_substitutions_and_failures_apart() {
                 || l.starts_with("| 4 ")
         })
         .collect();
-    assert_eq!(ranked_rows.len(), 3, "{ranked_rows:?}");
+    assert_eq!(ranked_rows.len(), 4, "{ranked_rows:?}");
     assert!(ranked_rows.iter().all(|l| !l.contains("p03")));
     assert!(ranking.contains("**p03** kafka-risingwave ⚠ on tansu | Kafka 4.0 | tansu"));
     assert!(ranking.contains("Not ranked because their runs did not pass: p02 (CHECK_FAIL)"));
@@ -213,6 +213,17 @@ fn report_ranks_with_intervals_and_keeps_substitutions_and_failures_apart() {
     // p04's slow first run is called out with the warm-up advice.
     assert!(report.contains("add `--warmup 1`"));
     assert!(report.contains("- p02 vs p05: not yet benchmarked (results for p02 only)."));
+    // P08 against the P01 it drives: the shift of its three runs over P01's six (differences
+    // 11.9 … 17.6, median 15.05), the interval from the 2nd to the 17th of the 18 differences
+    // at 1 − 2·2/84 = 95 %, and its airflow service as the orchestrator's own. P18 ran on
+    // tansu, P01 on Kafka: named, not compared.
+    let overhead = &report[report.find("### Orchestrators").unwrap()..];
+    assert!(
+        overhead
+            .contains("| **p08** airflow-orchestrated | 3 (6) | +15.1 | +13.0 … +17.2 (95 %) |")
+    );
+    assert!(overhead.contains("| airflow | 310 | 9.5 |"));
+    assert!(overhead.contains("p18 ran on tansu and p01 on the manifest's stack: not compared"));
     // Every linked run.json exists.
     for link in report
         .split("](")
