@@ -13,6 +13,9 @@
 //!
 //! Needs `.venv-superset` (`.ci/run` makes it).
 
+#[path = "support/files.rs"]
+mod files;
+
 #[path = "support/tools.rs"]
 #[allow(dead_code)]
 mod tools;
@@ -22,6 +25,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use anyhow::{Context, Result, ensure};
+use files::copy_tree;
 use serde_json::Value;
 use tools::{repo_root, run};
 
@@ -107,20 +111,6 @@ fn shown(out: &Output) -> String {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     )
-}
-
-fn copy_tree(from: &Path, to: &Path) -> Result<()> {
-    fs::create_dir_all(to)?;
-    for entry in fs::read_dir(from)? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_tree(&entry.path(), &target)?;
-        } else {
-            fs::copy(entry.path(), &target)?;
-        }
-    }
-    Ok(())
 }
 
 #[test]

@@ -29,6 +29,9 @@
 //!
 //! Needs the repo's `.venv` (sqlglot).
 
+#[path = "support/files.rs"]
+mod files;
+
 #[path = "support/tools.rs"]
 mod tools;
 
@@ -38,6 +41,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use anyhow::{Context, Result};
+use files::copy_tree;
 use serde_json::{Value, json};
 use tools::{python, repo_root, run};
 
@@ -352,20 +356,6 @@ fn check_p10(metabase: &Path, superset: &Path) -> Result<String> {
         .arg(metabase)
         .arg("--superset")
         .arg(superset))
-}
-
-fn copy_tree(from: &Path, to: &Path) -> Result<()> {
-    fs::create_dir_all(to)?;
-    for entry in fs::read_dir(from)? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_tree(&entry.path(), &target)?;
-        } else {
-            fs::copy(entry.path(), &target)?;
-        }
-    }
-    Ok(())
 }
 
 #[test]
