@@ -93,6 +93,17 @@ impl Home {
         Ok(zip)
     }
 
+    /// `superset import-dashboards` of a bundle, as the admin (P10's start.sh does the same).
+    fn import(&self, zip: &Path) -> Result<Output> {
+        self.superset(&[
+            "import-dashboards",
+            "-p",
+            &zip.display().to_string(),
+            "-u",
+            "admin",
+        ])
+    }
+
     /// Rows of a query on the metadata database, as JSON arrays.
     fn rows(&self, sql: &str) -> Result<Vec<Value>> {
         let script = format!(
@@ -147,13 +158,7 @@ fn p10_superset_imports_the_dashboard_files_and_refuses_a_broken_one() -> Result
             .join("\n"),
     )?;
     let zip = home.bundle(&broken, "broken.zip")?;
-    let refused = home.superset(&[
-        "import-dashboards",
-        "-p",
-        &zip.display().to_string(),
-        "-u",
-        "admin",
-    ])?;
+    let refused = home.import(&zip)?;
     let why = shown(&refused);
     assert!(
         !refused.status.success()
@@ -171,13 +176,8 @@ fn p10_superset_imports_the_dashboard_files_and_refuses_a_broken_one() -> Result
     );
 
     let zip = home.bundle(&repo_root().join(ASSETS), "p10.zip")?;
-    home.superset_ok(&[
-        "import-dashboards",
-        "-p",
-        &zip.display().to_string(),
-        "-u",
-        "admin",
-    ])?;
+    let imported = home.import(&zip)?;
+    ensure!(imported.status.success(), "import: {}", shown(&imported));
     let dashboards = home.rows("select dashboard_title, slug from dashboards")?;
     assert_eq!(
         dashboards,
