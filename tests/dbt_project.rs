@@ -1062,6 +1062,89 @@ fn p11_soda_checks_pass_on_dbts_duckdb_and_fail_on_a_duplicated_trip_or_a_wrong_
     Ok(())
 }
 
+/// P11's Elementary project (`pipelines/11-observability-stack/elementary`) takes the canonical
+/// project as a local package beside Elementary's dbt package. That package comes from dbt
+/// Hub, which cannot be reached here: the test checks its pin, drops it from `packages.yml`,
+/// and runs the rest as the `elementary` stage does: `dbt deps` installs the canonical project
+/// from its path, and `dbt build` of P11's project builds its models and passes every test,
+/// the oracle comparisons included, with Gold equal to the oracle.
+#[test]
+fn p11_elementary_project_builds_the_canonical_project_as_its_package() -> Result<()> {
+    let prepared = Prepared::new()?;
+    prepared.silver_from_parquet()?;
+    let source = repo_root().join("pipelines/11-observability-stack/elementary");
+    let project = prepared.path("p11");
+    fs::create_dir_all(&project)?;
+    fs::copy(
+        source.join("dbt_project.yml"),
+        project.join("dbt_project.yml"),
+    )?;
+    let packages: serde_yaml_ng::Value =
+        serde_yaml_ng::from_str(&fs::read_to_string(source.join("packages.yml"))?)?;
+    let (hub, local): (Vec<_>, Vec<_>) = packages["packages"]
+        .as_sequence()
+        .context("packages.yml lists `packages:`")?
+        .iter()
+        .cloned()
+        .partition(|package| package.get("package").is_some());
+    assert_eq!(
+        serde_json::to_value(&hub)?,
+        json!([{"package": "elementary-data/elementary", "version": "0.26.1"}]),
+        "Elementary's dbt package, pinned to the release of the edr CLI the README names"
+    );
+    fs::write(
+        project.join("packages.yml"),
+        serde_yaml_ng::to_string(&json!({ "packages": local }))?,
+    )?;
+
+    let dbt = |args: &[&str]| {
+        let mut vars = json!({
+            "silver_source": "parquet",
+            "silver_path": prepared.path("silver").join("silver.parquet"),
+            "oracle_path": prepared.path("oracle.json"),
+        });
+        vars["window_start"] = prepared.oracle["window"]["start"].clone();
+        vars["window_end"] = prepared.oracle["window"]["end"].clone();
+        run_unchecked(
+            Command::new(&prepared.venv.dbt)
+                .args(args)
+                .arg("--project-dir")
+                .arg(&project)
+                .arg("--profiles-dir")
+                .arg(&prepared.project)
+                .arg("--vars")
+                .arg(vars.to_string())
+                .env("RTDE_DBT_PROJECT", &prepared.project)
+                .env("RTDE_DBT_TARGET", "duckdb")
+                .env("RTDE_DBT_DUCKDB_PATH", prepared.path("p11.duckdb"))
+                .env("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+                .current_dir(prepared.dir.path()),
+        )
+    };
+    let deps = dbt(&["deps"])?;
+    ensure!(deps.status.success(), "dbt deps:\n{}", stdout_of(&deps));
+    let build = dbt(&["build"])?;
+    let text = fs::read_to_string(project.join("target/run_results.json"))?;
+    let statuses = test_statuses(&serde_json::from_str(&text)?);
+    let data_tests = every_test_passed(&build, &statuses, "of P11's Elementary project")?;
+    ensure!(
+        data_tests >= MIN_DATA_TESTS
+            && statuses
+                .iter()
+                .filter(|(id, _)| id.contains("matches_oracle"))
+                .count()
+                == 4,
+        "{data_tests} data tests ran, the floor is {MIN_DATA_TESTS} with the four oracle \
+         comparisons: {statuses:?}"
+    );
+    assert_eq!(
+        prepared.gold("p11.duckdb")?,
+        prepared.oracle["gold"],
+        "Gold built through P11's project must equal the oracle"
+    );
+    Ok(())
+}
+
 #[test]
 fn committed_seeds_are_what_the_generator_writes() -> Result<()> {
     let dir = tempfile::Builder::new().prefix("rtde-seeds-").tempdir()?;
