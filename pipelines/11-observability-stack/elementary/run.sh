@@ -13,7 +13,8 @@ set -eu
 here=$(dirname "$0")
 case "${1:-}" in
   false)
-    echo "elementary: off (--var elementary=false): Elementary's dbt package was not installed, no test was recorded"
+    echo "elementary: off (--var elementary=false): Elementary's dbt package was not" \
+      "installed, no test was recorded"
     echo "elementary_tests=0"
     echo "elementary_tests_passed=0"
     exit 0 ;;
@@ -28,6 +29,7 @@ mkdir -p "$project"
 cp "$here/dbt_project.yml" "$here/packages.yml" "$project/"
 dbt deps --project-dir "$project" --profiles-dir /dbt
 status=0
-RTDE_DBT_PROJECT_DIR="$project" RTDE_DBT_OUT_DIR=/data/elementary /dbt/scripts/dbt_build.sh || status=$?
+RTDE_DBT_PROJECT_DIR="$project" RTDE_DBT_OUT_DIR=/data/elementary \
+  /dbt/scripts/dbt_build.sh || status=$?
 python "$here/elementary_results.py" "$RTDE_DBT_DUCKDB_PATH"
 exit "$status"
