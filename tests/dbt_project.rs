@@ -15,14 +15,16 @@
 //! and the RisingWave implementations of the project's dispatch macros, run on PostgreSQL in
 //! place of PostgreSQL's own, must pass every data test and give Gold equal to the oracle.
 //! Materialize cannot run here either: the project compiled for `materialize` (dbt-materialize,
-//! no server needed) must parse in sqlglot's Materialize dialect.
+//! no server needed) must parse in sqlglot's Materialize dialect. P11's Soda Core checks run
+//! on the DuckDB file the project built, with Soda's own DuckDB (`.venv-soda`).
 //!
 //! P10 serves dbt's fact table from ClickHouse, which cannot run here either: the fct_trips
 //! that dbt builds, exported by `export_fact.py`, is loaded through P10's ClickHouse SQL and
 //! served by `shared/serving/serve.py` on chDB (ClickHouse's engine in process, the repo's
 //! `.venv`), the same SQL and driver the stack's ClickHouse server is given.
 //!
-//! Needs the repo's `.venv` with `requirements-dev.txt` installed (CI's `.ci/run` makes it) and
+//! Needs the repo's `.venv` with `requirements-dev.txt` installed and `.venv-soda` with
+//! `pipelines/11-observability-stack/soda/requirements.txt` (CI's `.ci/run` makes both), and
 //! PostgreSQL's server programs (Debian's `postgresql` package); a missing tool fails the test
 //! with what to install.
 
@@ -1139,6 +1141,213 @@ fn p10_clickhouse_sql_on_chdb_serves_dbts_fact_table_as_the_oracles_gold() -> Re
             && shown(&held).contains(&format!("holds {} of {expected} rows", expected - 1)),
         "a missing row must fail the wait:\n{}",
         shown(&held)
+    );
+    Ok(())
+}
+
+/// P11's Soda wrapper (`soda/soda_scan.py`, Soda Core 3.5.6 in `.venv-soda`) with P11's
+/// checks on the DuckDB file `file`, compared with the oracle `oracle`: its exit status, its
+/// figures (`soda_checks=N`, …) and the checks that did not pass (`OUTCOME TABLE: NAME`,
+/// sorted).
+struct SodaScan {
+    passed: bool,
+    counts: Value,
+    not_passed: Vec<String>,
+}
+
+fn soda_scan(file: &Path, oracle: &Path) -> Result<SodaScan> {
+    let python = repo_root().join(".venv-soda/bin/python");
+    ensure!(
+        python.exists(),
+        "{} is missing: python3 -m venv .venv-soda && .venv-soda/bin/pip install --no-deps \
+         -r pipelines/11-observability-stack/soda/requirements.txt",
+        python.display()
+    );
+    let p11 = repo_root().join("pipelines/11-observability-stack/soda");
+    let output = run_unchecked(
+        Command::new(python)
+            .arg(p11.join("soda_scan.py"))
+            .arg("--duckdb")
+            .arg(file)
+            .arg("--oracle")
+            .arg(oracle)
+            .arg("--checks")
+            .arg(p11.join("checks")),
+    )?;
+    let stdout = stdout_of(&output);
+    let (checks, figures): (Vec<&str>, Vec<&str>) =
+        stdout.lines().partition(|l| l.starts_with("soda_check "));
+    Ok(SodaScan {
+        passed: output.status.success(),
+        counts: parse_counts(&figures.join("\n")).with_context(|| {
+            format!(
+                "soda_scan.py's output\n{stdout}\n--- stderr ---\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            )
+        })?,
+        not_passed: checks
+            .iter()
+            .filter_map(|l| l.strip_prefix("soda_check "))
+            .filter(|l| !l.starts_with("pass "))
+            .map(str::to_owned)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect(),
+    })
+}
+
+/// P11's Soda checks on the DuckDB file dbt built from the engine tests' events: Soda's own
+/// DuckDB (1.0.0, what soda-core-duckdb requires) reads the file dbt's 1.4.4 wrote, and every
+/// check passes with the oracle's counts. One Silver trip written twice in `fct_trips`, or an
+/// oracle that counts one Silver row more, fails exactly the checks that should notice.
+#[test]
+fn p11_soda_checks_pass_on_dbts_duckdb_and_fail_on_a_duplicated_trip_or_a_wrong_count() -> Result<()>
+{
+    let prepared = Prepared::new()?;
+    prepared.silver_from_parquet()?;
+    let build = prepared.dbt(&["build"], "silver", "gold.duckdb")?;
+    ensure!(build.status.success(), "dbt build:\n{}", stdout_of(&build));
+    let oracle = prepared.path("oracle.json");
+
+    let scan = soda_scan(&prepared.path("gold.duckdb"), &oracle)?;
+    assert!(
+        scan.passed && scan.not_passed.is_empty(),
+        "every Soda check must pass on dbt's Gold: {:?} {}",
+        scan.not_passed,
+        scan.counts
+    );
+    assert_eq!(
+        scan.counts,
+        json!({"soda_checks": 31, "soda_checks_passed": 31,
+               "soda_checks_warned": 0, "soda_checks_failed": 0}),
+        "the figures the `soda` stage captures (pipeline.yaml expects 31 checks)"
+    );
+
+    // One trip twice: the row count and the duplicate check fail, nothing else.
+    fs::copy(prepared.path("gold.duckdb"), prepared.path("twice.duckdb"))?;
+    run(Command::new(&prepared.venv.python).args([
+        "-c",
+        &format!(
+            "import duckdb; con = duckdb.connect({:?}); \
+             con.execute('insert into fct_trips select * from fct_trips order by trip_id limit 1'); \
+             con.close()",
+            prepared.path("twice.duckdb").display().to_string()
+        ),
+    ]))?;
+    let twice = soda_scan(&prepared.path("twice.duckdb"), &oracle)?;
+    assert!(!twice.passed, "a failed check must fail the wrapper");
+    assert_eq!(
+        twice.not_passed,
+        [
+            "fail fct_trips: Silver rows equal the oracle's",
+            "fail fct_trips: no trip_id twice"
+        ],
+        "{}",
+        twice.counts
+    );
+    assert_eq!(twice.counts["soda_checks_passed"], json!(29));
+    assert_eq!(twice.counts["soda_checks_failed"], json!(2));
+
+    // An oracle with one Silver row more than dbt's Gold holds: every count compared with it.
+    let mut wrong = prepared.oracle.clone();
+    wrong["silver_rows"] = json!(wrong["silver_rows"].as_u64().context("silver_rows")? + 1);
+    let wrong_path = prepared.path("wrong_oracle.json");
+    fs::write(&wrong_path, wrong.to_string())?;
+    let miscounted = soda_scan(&prepared.path("gold.duckdb"), &wrong_path)?;
+    assert!(!miscounted.passed);
+    assert_eq!(
+        miscounted.not_passed,
+        [
+            "fail fct_trips: Silver rows equal the oracle's",
+            "fail gold_daily: the days' trips add up to Silver's rows",
+            "fail gold_hourly: the hours' trips add up to Silver's rows"
+        ],
+        "{}",
+        miscounted.counts
+    );
+    assert_eq!(miscounted.counts["soda_checks_failed"], json!(3));
+    Ok(())
+}
+
+/// P11's Elementary project (`pipelines/11-observability-stack/elementary`) takes the canonical
+/// project as a local package beside Elementary's dbt package. That package comes from dbt
+/// Hub, which cannot be reached here: the test checks its pin, drops it from `packages.yml`,
+/// and runs the rest as the `elementary` stage does: `dbt deps` installs the canonical project
+/// from its path, and `dbt build` of P11's project builds its models and passes every test,
+/// the oracle comparisons included, with Gold equal to the oracle.
+#[test]
+fn p11_elementary_project_builds_the_canonical_project_as_its_package() -> Result<()> {
+    let prepared = Prepared::new()?;
+    prepared.silver_from_parquet()?;
+    let source = repo_root().join("pipelines/11-observability-stack/elementary");
+    let project = prepared.path("p11");
+    fs::create_dir_all(&project)?;
+    fs::copy(
+        source.join("dbt_project.yml"),
+        project.join("dbt_project.yml"),
+    )?;
+    let packages: serde_yaml_ng::Value =
+        serde_yaml_ng::from_str(&fs::read_to_string(source.join("packages.yml"))?)?;
+    let (hub, local): (Vec<_>, Vec<_>) = packages["packages"]
+        .as_sequence()
+        .context("packages.yml lists `packages:`")?
+        .iter()
+        .cloned()
+        .partition(|package| package.get("package").is_some());
+    assert_eq!(
+        serde_json::to_value(&hub)?,
+        json!([{"package": "elementary-data/elementary", "version": "0.26.1"}]),
+        "Elementary's dbt package, pinned to the release of the edr CLI the README names"
+    );
+    fs::write(
+        project.join("packages.yml"),
+        serde_yaml_ng::to_string(&json!({ "packages": local }))?,
+    )?;
+
+    let dbt = |args: &[&str]| {
+        let mut vars = json!({
+            "silver_source": "parquet",
+            "silver_path": prepared.path("silver").join("silver.parquet"),
+            "oracle_path": prepared.path("oracle.json"),
+        });
+        vars["window_start"] = prepared.oracle["window"]["start"].clone();
+        vars["window_end"] = prepared.oracle["window"]["end"].clone();
+        run_unchecked(
+            Command::new(&prepared.venv.dbt)
+                .args(args)
+                .arg("--project-dir")
+                .arg(&project)
+                .arg("--profiles-dir")
+                .arg(&prepared.project)
+                .arg("--vars")
+                .arg(vars.to_string())
+                .env("RTDE_DBT_PROJECT", &prepared.project)
+                .env("RTDE_DBT_TARGET", "duckdb")
+                .env("RTDE_DBT_DUCKDB_PATH", prepared.path("p11.duckdb"))
+                .env("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+                .current_dir(prepared.dir.path()),
+        )
+    };
+    let deps = dbt(&["deps"])?;
+    ensure!(deps.status.success(), "dbt deps:\n{}", stdout_of(&deps));
+    let build = dbt(&["build"])?;
+    let text = fs::read_to_string(project.join("target/run_results.json"))?;
+    let statuses = test_statuses(&serde_json::from_str(&text)?);
+    let data_tests = every_test_passed(&build, &statuses, "of P11's Elementary project")?;
+    ensure!(
+        data_tests >= MIN_DATA_TESTS
+            && statuses
+                .iter()
+                .filter(|(id, _)| id.contains("matches_oracle"))
+                .count()
+                == 4,
+        "{data_tests} data tests ran, the floor is {MIN_DATA_TESTS} with the four oracle \
+         comparisons: {statuses:?}"
+    );
+    assert_eq!(
+        prepared.gold("p11.duckdb")?,
+        prepared.oracle["gold"],
+        "Gold built through P11's project must equal the oracle"
     );
     Ok(())
 }
