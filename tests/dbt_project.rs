@@ -361,17 +361,7 @@ impl Prepared {
         let build = self.dbt_with(&["build"], vars.clone(), &self.lake_env(database)?)?;
         let took = started.elapsed();
         let statuses = test_statuses(&self.run_results()?);
-        let data_tests = every_test_passed(&build, &statuses, &format!("on {vars}"))?;
-        ensure!(
-            data_tests >= MIN_DATA_TESTS
-                && statuses
-                    .iter()
-                    .filter(|(id, _)| id.contains("matches_oracle"))
-                    .count()
-                    == 4,
-            "{data_tests} data tests ran on {vars}, the floor is {MIN_DATA_TESTS} with the four \
-             oracle comparisons: {statuses:?}"
-        );
+        passed_with_the_oracle(&build, &statuses, &format!("on {vars}"))?;
         ensure!(
             self.gold(database)? == self.oracle["gold"],
             "Gold built from {vars} must equal the oracle"
@@ -520,6 +510,26 @@ fn every_test_passed(build: &Output, statuses: &[(String, String)], on: &str) ->
         .iter()
         .filter(|(id, _)| id.starts_with("test."))
         .count())
+}
+
+/// [`every_test_passed`], and at least the floor of data tests ran with the four comparisons
+/// with the oracle among them: a build that passes by running fewer tests is no pass.
+fn passed_with_the_oracle(
+    build: &Output,
+    statuses: &[(String, String)],
+    on: &str,
+) -> Result<usize> {
+    let data_tests = every_test_passed(build, statuses, on)?;
+    let oracle = statuses
+        .iter()
+        .filter(|(id, _)| id.contains("matches_oracle"))
+        .count();
+    ensure!(
+        data_tests >= MIN_DATA_TESTS && oracle == 4,
+        "{data_tests} data tests ran {on}, the floor is {MIN_DATA_TESTS} with the four oracle \
+         comparisons: {statuses:?}"
+    );
+    Ok(data_tests)
 }
 
 fn stdout_of(output: &Output) -> String {
@@ -871,17 +881,7 @@ fn p22_hudi_snapshot_stage_gives_dbt_silver_that_builds_every_test_and_equals_th
 
     let build = prepared.dbt(&["build"], "hudi_snapshot", "p22.duckdb")?;
     let statuses = test_statuses(&prepared.run_results()?);
-    let data_tests = every_test_passed(&build, &statuses, "on the Hudi snapshot")?;
-    ensure!(
-        data_tests >= MIN_DATA_TESTS
-            && statuses
-                .iter()
-                .filter(|(id, _)| id.contains("matches_oracle"))
-                .count()
-                == 4,
-        "{data_tests} data tests ran on the Hudi snapshot, the floor is {MIN_DATA_TESTS} with \
-         the four oracle comparisons: {statuses:?}"
-    );
+    passed_with_the_oracle(&build, &statuses, "on the Hudi snapshot")?;
     ensure!(
         prepared.gold("p22.duckdb")? == prepared.oracle["gold"],
         "Gold built from the Hudi snapshot must equal the oracle"
@@ -1333,17 +1333,7 @@ fn p11_elementary_project_builds_the_canonical_project_as_its_package() -> Resul
     let build = dbt(&["build"])?;
     let text = fs::read_to_string(project.join("target/run_results.json"))?;
     let statuses = test_statuses(&serde_json::from_str(&text)?);
-    let data_tests = every_test_passed(&build, &statuses, "of P11's Elementary project")?;
-    ensure!(
-        data_tests >= MIN_DATA_TESTS
-            && statuses
-                .iter()
-                .filter(|(id, _)| id.contains("matches_oracle"))
-                .count()
-                == 4,
-        "{data_tests} data tests ran, the floor is {MIN_DATA_TESTS} with the four oracle \
-         comparisons: {statuses:?}"
-    );
+    passed_with_the_oracle(&build, &statuses, "through P11's Elementary project")?;
     assert_eq!(
         prepared.gold("p11.duckdb")?,
         prepared.oracle["gold"],
