@@ -3,7 +3,7 @@
 //! Each chart is a function from plain figures to an SVG string: no files, no report logic,
 //! so a test can parse the SVG and look for the series it must hold.
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::fmt::Write;
 
 use anyhow::{Result, anyhow};
@@ -367,20 +367,37 @@ fn label_rows(bands: &[StageBand], seconds_per_px: f64) -> Vec<usize> {
         .collect()
 }
 
-/// The sum over containers at each sampling instant.
+/// The stack's working set at each instant any container was read: every container alive then
+/// (between its first and its last reading) counts with its latest reading. Summing only the
+/// readings taken at exactly one instant would not do: the sampler also reads at stage
+/// boundaries, so one instant can hold a container twice (a spike) or one lone container (a
+/// dip to nearly nothing).
 fn stack_total(series: &[MemorySeries]) -> MemorySeries {
-    let mut sums: BTreeMap<u64, f64> = BTreeMap::new();
-    for point in series.iter().flat_map(|s| s.lines.iter().flatten()) {
-        // Instants are whole milliseconds in samples.csv; key on them to align containers.
-        *sums.entry((point.0 * 1000.0).round() as u64).or_default() += point.1;
-    }
+    // Instants are whole milliseconds in samples.csv; key on them to align containers.
+    let ms = |t: f64| (t * 1000.0).round() as u64;
+    let lines: Vec<&Vec<(f64, f64)>> = series
+        .iter()
+        .flat_map(|s| &s.lines)
+        .filter(|line| !line.is_empty())
+        .collect();
+    let instants: BTreeSet<u64> = lines
+        .iter()
+        .flat_map(|line| line.iter().map(|point| ms(point.0)))
+        .collect();
+    let sums = instants.into_iter().map(|at| {
+        let total: f64 = lines
+            .iter()
+            .filter(|line| ms(line[0].0) <= at && at <= ms(line[line.len() - 1].0))
+            .map(|line| {
+                let upto = line.partition_point(|point| ms(point.0) <= at);
+                line[upto - 1].1
+            })
+            .sum();
+        (at as f64 / 1000.0, total)
+    });
     MemorySeries {
         name: "stack (sum)".to_string(),
-        lines: vec![
-            sums.into_iter()
-                .map(|(ms, mib)| (ms as f64 / 1000.0, mib))
-                .collect(),
-        ],
+        lines: vec![sums.collect()],
     }
 }
 
@@ -492,6 +509,16 @@ mod tests {
         ];
         let total = stack_total(&series);
         assert_eq!(total.lines, vec![vec![(0.0, 400.0), (0.2, 430.0)]]);
+        // A second reading of kafka at 0.2 s (a stage boundary's) counts once, and flink's
+        // reading alone at 0.3 s holds kafka's latest.
+        let mut again = series.clone();
+        again[0].lines[0].push((0.2, 120.0));
+        again[0].lines[0].push((0.4, 125.0));
+        again[1].lines[0].extend([(0.3, 320.0), (0.4, 330.0)]);
+        assert_eq!(
+            stack_total(&again).lines,
+            vec![vec![(0.0, 400.0), (0.2, 430.0), (0.3, 440.0), (0.4, 455.0)]]
+        );
         let svg = memory_over_time(&series, &[], "p01 memory").unwrap();
         let doc = roxmltree::Document::parse(&svg).unwrap();
         let lines = doc
