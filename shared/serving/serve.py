@@ -87,16 +87,21 @@ def statements(sql):
     return [part.strip().rstrip(";") for part in (text + "\n").split(";\n") if part.strip()]
 
 
+def send(request, refused):
+    """The answer's bytes; an HTTP error status becomes RuntimeError(refused(status, body))."""
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.read()
+    except urllib.error.HTTPError as err:
+        raise RuntimeError(refused(err.code, err.read().decode(errors="replace")))
+
+
 def post(url, body, headers=None):
     """POSTs `body` (JSON, or bytes as they are) and returns the JSON answer."""
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
     headers = headers or {"Content-Type": "application/json"}
     request = urllib.request.Request(url, data=data, headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return json.loads(response.read())
-    except urllib.error.HTTPError as err:
-        raise RuntimeError(f"{url} answered {err.code}: {err.read().decode(errors='replace')}")
+    return json.loads(send(request, lambda status, body: f"{url} answered {status}: {body}"))
 
 
 def clickhouse(url, sql):
@@ -114,12 +119,9 @@ def clickhouse(url, sql):
     request = urllib.request.Request(
         f"{url}/?{urllib.parse.urlencode(params)}", data=sql.encode(), headers=headers
     )
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            text = response.read()
-    except urllib.error.HTTPError as err:
-        raise RuntimeError(f"ClickHouse refused the statement: "
-                           f"{err.read().decode(errors='replace')}\n{sql}")
+    text = send(
+        request, lambda _status, body: f"ClickHouse refused the statement: {body}\n{sql}"
+    )
     return json.loads(text)["data"] if text.strip() else []
 
 
